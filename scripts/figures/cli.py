@@ -1,0 +1,134 @@
+"""The `figures` command: a thin face over the pipeline stages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, FiguresError
+
+EPILOG = """exit codes:
+  0  success
+  1  the package does not validate (the report names table, row and field)
+  2  bad input or usage: nothing was written
+  130 interrupted: the previous output is left as it was
+"""
+
+
+def _root() -> Path:
+    """The repository root: the nearest folder up from here with a seeds/ folder."""
+    cwd = Path.cwd()
+    for folder in (cwd, *cwd.parents):
+        if (folder / "seeds").is_dir() and (folder / "schemas").is_dir():
+            return folder
+    return cwd
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .pipeline import build
+
+    root = args.root or _root()
+    summary = build(root, charts=not args.no_charts)
+    if not args.quiet:
+        print(f"built {root / 'datapackage.json'}: {summary}")
+    return EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .pipeline import extract
+
+    summary = extract(args.inputs, args.output, charts=args.charts)
+    if not args.quiet:
+        print(f"wrote {args.output / 'datapackage.json'}: {summary}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import require_valid
+
+    path = args.package or _root() / "datapackage.json"
+    if path.is_dir():
+        path = path / "datapackage.json"
+    if not path.exists():
+        raise FiguresError(f"{path}: no such file; pass the path of a datapackage.json")
+    require_valid(path)
+    if not args.quiet:
+        print(f"{path}: valid")
+    return EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .charts import draw_charts
+
+    path = args.package / "datapackage.json" if args.package.is_dir() else args.package
+    if not path.exists():
+        raise FiguresError(f"{path}: no such file; pass a package folder or its datapackage.json")
+    written = draw_charts(path, args.output)
+    if not args.quiet:
+        print(f"wrote {len(written)} chart file(s) to {args.output}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="figures", description="Numeric claims from news text, traceable to the characters they came from.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"figures {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", parents=[common], help="build data/, datapackage.json and charts/ from seeds/",
+                       description="Read seeds/ (with seeds/metadata.yaml), write data/*.csv, datapackage.json "
+                                   "and charts/, and validate; the previous output is replaced only on success.")
+    p.add_argument("--root", type=Path, help="repository root (default: found from the current folder)")
+    p.add_argument("--no-charts", action="store_true", help="skip drawing charts")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("extract", parents=[common], help="extract claims from any inputs into a package folder",
+                       description="INPUT is a .txt file, a folder of them, or a .csv/.jsonl corpus with columns "
+                                   "id and text (optional published, title, url, publisher).")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR", help="package folder to write")
+    p.add_argument("--charts", action="store_true", help="also draw charts into OUTDIR/charts")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("validate", parents=[common], help="validate a package: schemas, keys and provenance",
+                       description="Check types, constraints, keys, foreign keys, and that every quote is the "
+                                   "document text at start:end. Exit 0 when valid, 1 with a report otherwise.")
+    p.add_argument("package", nargs="?", type=Path, metavar="PATH_TO_datapackage.json")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("plot", parents=[common], help="draw the charts of any package",
+                       description="Draw the charts of a package from its CSVs alone.")
+    p.add_argument("package", type=Path, metavar="PACKAGE")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    p.set_defaults(func=cmd_plot)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except FiguresError as exc:
+        if args.debug:
+            raise
+        print(f"figures {args.command}: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"figures {args.command}: interrupted; the previous output is unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"figures {args.command}: {exc.filename or ''}: {exc.strerror}; check the path and permissions",
+              file=sys.stderr)
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Write stage: rows to CSVs, the descriptor to datapackage.json, all staged and swapped atomically.
+
+The schemas in `schemas/` are the only field lists: column order, types and formatting all come
+from them. Output is deterministic: rows in input order (documents as read, rows by offset),
+numbers in one fixed format, `\\n` line endings, a trailing newline, no timestamps.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import shutil
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from . import __version__
+from .documents import Document
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+RESOURCES = ("documents", "claims", "casualties", "dates")
+DATA_DIR = "data"
+TEXTS_DIR = "texts"
+DESCRIPTOR = "datapackage.json"
+PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+# Beyond this many documents the descriptor names the documents table instead of every source.
+MAX_LISTED_SOURCES = 100
+
+
+@lru_cache(maxsize=None)
+def load_schema(resource: str) -> dict:
+    """The Table Schema of a resource, from schemas/<resource>.json."""
+    return json.loads((SCHEMA_DIR / f"{resource}.json").read_text(encoding="utf-8"))
+
+
+def field_types(resource: str) -> dict[str, str]:
+    """Field name -> Table Schema type, in schema order."""
+    return {f["name"]: f["type"] for f in load_schema(resource)["fields"]}
+
+
+def format_cell(value: object, field_type: str) -> str:
+    """One cell in the package's fixed format: integers plain, numbers shortest round-trip."""
+    if value is None or value == "":
+        return ""
+    if field_type == "integer":
+        return str(int(value))
+    if field_type == "number":
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"number {number!r} cannot be written")
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return repr(number)
+    return str(value)
+
+
+def json_text(data: object) -> str:
+    """JSON as we commit it: sorted nowhere (key order is meaningful), indented, trailing newline."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+class PackageWriter:
+    """Streams rows into the CSVs of a package folder, one document at a time.
+
+    `root` is the folder that will hold datapackage.json. A document whose text file lies inside
+    `text_root` is referenced where it is (the seeds of a build); any other text is stored as
+    texts/<sha256>.txt so the package is complete on its own.
+    """
+
+    def __init__(self, root: Path, text_root: Path | None = None, copy_schemas: bool = True):
+        self.root = root
+        self.text_root = (text_root or root).resolve()
+        self.copy_schemas = copy_schemas
+        self.sources: list[dict] = []
+        self.n_documents = 0
+        self.counts = {name: 0 for name in RESOURCES}
+        (root / DATA_DIR).mkdir(parents=True, exist_ok=True)
+        self._files = {}
+        self._writers = {}
+        for name in RESOURCES:
+            handle = (root / DATA_DIR / f"{name}.csv").open("w", encoding="utf-8", newline="")
+            writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(field_types(name))
+            self._files[name], self._writers[name] = handle, writer
+
+    def _store_text(self, doc: Document) -> str:
+        if doc.stored_path is not None:
+            resolved = doc.stored_path.resolve()
+            if resolved.is_relative_to(self.text_root):
+                return resolved.relative_to(self.text_root).as_posix()
+        relative = f"{TEXTS_DIR}/{doc.sha256}.txt"
+        target = self.root / relative
+        if not target.exists():  # content-addressed: identical texts are stored once
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(doc.data)
+        return relative
+
+    def add(self, doc: Document, rows: dict[str, list[dict]]) -> None:
+        """Write one document's rows (as returned by extract_document)."""
+        rows["documents"][0]["path"] = self._store_text(doc)
+        for name in RESOURCES:
+            types = field_types(name)
+            writer = self._writers[name]
+            for row in rows[name]:
+                writer.writerow([format_cell(row.get(field), kind) for field, kind in types.items()])
+            self.counts[name] += len(rows[name])
+        self.n_documents += 1
+        if doc.url or doc.publisher:
+            self.sources.append({k: v for k, v in (("title", doc.publisher or doc.url), ("path", doc.url)) if v})
+
+    def close(self, package_meta: dict) -> Path:
+        """Finish the CSVs and write datapackage.json (and the schemas it points at)."""
+        for handle in self._files.values():
+            handle.close()
+        if self.copy_schemas:
+            (self.root / "schemas").mkdir(exist_ok=True)
+            for name in RESOURCES:
+                shutil.copyfile(SCHEMA_DIR / f"{name}.json", self.root / "schemas" / f"{name}.json")
+        descriptor = self.root / DESCRIPTOR
+        descriptor.write_text(json_text(self.descriptor(package_meta)), encoding="utf-8")
+        return descriptor
+
+    def descriptor(self, meta: dict) -> dict:
+        """The Data Package v2 descriptor: package metadata plus one resource per CSV."""
+        unique_sources = list({json.dumps(s, sort_keys=True): s for s in self.sources}.values())
+        if len(unique_sources) > MAX_LISTED_SOURCES:
+            unique_sources = [{"title": f"{self.n_documents} documents, listed with their URLs in data/documents.csv"}]
+        package = {
+            "$schema": PACKAGE_PROFILE,
+            "name": meta.get("name", "extracted-figures"),
+            "title": meta.get("title", "Numeric claims extracted by casualty-figures"),
+            "description": meta.get("description", "Numeric claims extracted from the input documents by `figures extract`."),
+            "version": str(meta.get("version", __version__)),
+        }
+        for key in ("created", "homepage", "keywords"):
+            if meta.get(key):
+                package[key] = meta[key]
+        package["licenses"] = meta.get("licenses") or [{
+            "name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+            "title": "Creative Commons Attribution 4.0"}]
+        package["contributors"] = meta.get("contributors") or [{"title": "casualty-figures", "roles": ["creator"]}]
+        if unique_sources:
+            package["sources"] = unique_sources
+        package["resources"] = [
+            {
+                "name": name, "type": "table", "path": f"{DATA_DIR}/{name}.csv", "scheme": "file",
+                "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "description": load_schema(name)["description"], "schema": f"schemas/{name}.json",
+            }
+            for name in RESOURCES
+        ]
+        return package
+
+
+@contextmanager
+def staged(target: Path, outputs: tuple[str, ...], links: tuple[str, ...] = ()) -> Iterator[Path]:
+    """Yield a staging folder beside `target`; on success replace `outputs` in `target` with it.
+
+    On any exception the staging folder is removed and `target` is left untouched. `links` are
+    existing items of `target` made visible inside the stage (the seeds and schemas of a build),
+    so that the staged package validates as it will once in place.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    stage = target / f".figures-stage-{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    try:
+        for name in links:
+            if (target / name).exists():
+                (stage / name).symlink_to((target / name).resolve())
+        yield stage
+        old = stage / ".previous"
+        old.mkdir()
+        for name in outputs:
+            if not (stage / name).exists():
+                continue
+            if (target / name).exists() or (target / name).is_symlink():
+                os.replace(target / name, old / name)
+            os.replace(stage / name, target / name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

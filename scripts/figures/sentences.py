@@ -1,0 +1,41 @@
+"""Sentence bounds around an offset, so every claim can be read in context.
+
+News text is messy: sentences are sometimes glued ("material.The protests"), and abbreviations
+("Dr.", "U.S.", "Jan.") end in a full stop without ending a sentence. We split on ., ! or ?
+(optionally followed by closing quotes or brackets) when the next visible character starts a new
+sentence, and on blank lines and line breaks.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+_ABBREVIATIONS = (
+    "Mr Mrs Ms Dr Prof Gen Col Lt Sgt Capt Maj Rev St Sen Rep Gov Pres Jr Sr No Nos vs etc "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Mt Ft Inc Corp Ltd Co"
+).split()
+_BOUNDARY = re.compile(
+    r"(?<!\b(?:" + "|".join(a for a in _ABBREVIATIONS if len(a) == 2) + r"))"
+    r"(?<!\b(?:" + "|".join(a for a in _ABBREVIATIONS if len(a) == 3) + r"))"
+    r"(?<!\b[A-Z])"  # initials and "U.S."
+    r"[.!?]+[\"'”’)\]]*(?:\s+|(?=[A-Z“\"]))(?=[\"“‘(\[]?[A-Z0-9])"
+    r"|\n\s*"
+)
+
+
+class SentenceIndex:
+    """Sentence boundaries of one text, computed once and queried per claim."""
+
+    def __init__(self, text: str, start: int = 0):
+        self.text = text
+        self._starts = [start] + [m.end() for m in _BOUNDARY.finditer(text, start)]
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence containing offset `pos`, trailing space excluded."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        start = self._starts[max(i, 0)]
+        end = self._starts[i + 1] if i + 1 < len(self._starts) else len(self.text)
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return start, max(end, pos)

@@ -1,0 +1,105 @@
+"""`figures validate` finds each corruption and names its table, row and field."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from figures.cli import main
+from figures.validate import validate_package
+
+
+def rewrite(path: Path, change) -> None:
+    """Apply `change(rows)` to a CSV (rows as dicts), keeping its header and quoting."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    change(rows)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def first_with(rows, **where):
+    return next(r for r in rows if all(r[k] == v for k, v in where.items()))
+
+
+def test_fresh_build_is_valid(fresh_build):
+    assert validate_package(fresh_build / "datapackage.json") == []
+
+
+def edit_quote(rows):
+    first_with(rows, quote="700")["quote"] = "701"
+
+
+def unknown_measure(rows):
+    rows[0]["measure"] = "casualties"
+
+
+def missing_document(rows):
+    rows[0]["doc_id"] = "no-such-document"
+
+
+def duplicate_id(rows):
+    rows[1]["claim_id"] = rows[0]["claim_id"]
+
+
+def low_above_high(rows):
+    row = first_with(rows, quote="700")
+    row["low"], row["high"] = "900", "800"
+
+
+def not_a_number(rows):
+    rows[0]["value"] = "seven hundred"
+
+
+CASES = [
+    ("edited quote", edit_quote, "claims", "quote", "is not the document text"),
+    ("unknown measure", unknown_measure, "claims", "measure", "isin"),
+    ("missing document", missing_document, "claims", "doc_id", "not found in documents.doc_id"),
+    ("duplicate claim id", duplicate_id, "claims", "claim_id", "field_uniqueness"),
+    ("low above high", low_above_high, "claims", "low", "greater than"),
+    ("value not a number", not_a_number, "claims", "value", "Float64"),
+]
+
+
+@pytest.mark.parametrize("name,change,resource,field,message", CASES, ids=[c[0] for c in CASES])
+def test_corruption_is_reported_with_row_and_field(package_copy, name, change, resource, field, message):
+    rewrite(package_copy / "data" / f"{resource}.csv", change)
+    problems = validate_package(package_copy / "datapackage.json")
+    matching = [p for p in problems if p.resource == resource and p.field == field and message in p.message]
+    assert matching, f"{name}: expected a {resource}.{field} problem with {message!r}, got {problems}"
+    assert all(p.row is not None and p.row >= 2 for p in matching)
+
+
+def test_changed_seed_fails_its_sha256(package_copy):
+    seed = package_copy / "seeds" / "000_679c7536310926e9.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"700", b"701"))
+    problems = validate_package(package_copy / "datapackage.json")
+    assert any(p.resource == "documents" and p.field == "sha256" and p.row == 2 for p in problems), problems
+
+
+def test_incident_pointing_at_unknown_claim(package_copy):
+    rewrite(package_copy / "data" / "casualties.csv",
+            lambda rows: rows[0].update(claim_ids=rows[0]["claim_ids"] + " nowhere:1-2"))
+    problems = validate_package(package_copy / "datapackage.json")
+    assert any(p.resource == "casualties" and p.field == "claim_ids" and "nowhere:1-2" in p.message for p in problems)
+
+
+def test_header_mismatch(package_copy):
+    path = package_copy / "data" / "dates.csv"
+    path.write_text(path.read_text().replace("precision", "accuracy", 1))
+    problems = validate_package(package_copy / "datapackage.json")
+    assert any(p.resource == "dates" and "header" in p.message for p in problems)
+
+
+def test_cli_exit_codes_and_report(package_copy, capsys):
+    assert main(["validate", str(package_copy / "datapackage.json")]) == 0
+    rewrite(package_copy / "data" / "claims.csv", edit_quote)
+    assert main(["validate", str(package_copy / "datapackage.json")]) == 1
+    err = capsys.readouterr().err
+    assert "claims row" in err and "field quote" in err and "'701'" in err
+    assert "Traceback" not in err
