@@ -157,6 +157,8 @@ _QUAL_RE = re.compile(
         _phrase_re(p) for p in sorted(_QUAL_BY_PHRASE, key=len, reverse=True)) + r")\s+\Z",
     re.IGNORECASE)
 _QUAL_WINDOW = 40
+_QUAL_MAX_WORDS = max(len(p.split()) for p in _QUAL_BY_PHRASE)
+_OPEN_PUNCT = "([{\"'\u2018\u201c-\u2013\u2014"
 
 # Ranges -----------------------------------------------------------------------------------
 _RANGE_RULES = {r["id"]: r for r in _R["ranges"]}
@@ -166,8 +168,23 @@ _FROM_RE = re.compile(r"(?<![\w])from\s+\Z", re.IGNORECASE)
 
 # Exclusions -------------------------------------------------------------------------------
 _labels = sorted({lbl.rstrip(".").lower() for lbl in _R["labels"]})
-_LABEL_PAT = (r"\b(?:" + _trie_re(_labels) + r")s?\.?[ \t]*(?:#[ \t]*)?[0-9]+(?:[.-][0-9]+)*"
-              r"(?![0-9])[A-Za-z]?")
+# Checked backwards from a digit number: the label word directly before it.
+_LABEL_BEFORE = re.compile(r"(?<![\w.])(?:" + _trie_re(_labels) + r")s?\.?[ \t]*(?:#[ \t]*)?\Z",
+                           re.IGNORECASE)
+_LABEL_ID = None
+_LABEL_WORDS = frozenset(_labels)
+
+
+def _label_before(text: str, s: int) -> bool:
+    words = text[max(0, s - 20):s].split()
+    if not words:
+        return False
+    w = words[-1].lower().rstrip("#").rstrip(".")
+    if not w and len(words) > 1:                 # "No. #5", "Room # 5"
+        w = words[-2].lower().rstrip("#").rstrip(".")
+    if w not in _LABEL_WORDS and not (w.endswith("s") and w[:-1] in _LABEL_WORDS):
+        return False
+    return _LABEL_BEFORE.search(text, max(0, s - 20), s) is not None
 _excl_alts = []
 _EXCL_BY_GROUP: dict[str, str] = {}
 _TOKEN_CHECK_ID = None
@@ -177,7 +194,10 @@ for _i, _x in enumerate(_R["exclusions"]):
         continue
     if _x.get("lookaround"):
         continue
-    pat = _LABEL_PAT if _x.get("label_pattern") else _x["pattern"]
+    if _x.get("label_pattern"):
+        _LABEL_ID = _x["id"]
+        continue
+    pat = _x["pattern"]
     name = f"x{_i}"
     _EXCL_BY_GROUP[name] = _x["id"]
     _excl_alts.append((name, pat))
@@ -205,14 +225,52 @@ _VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<
            + _trie_re(_WORD_SCALES) + r")\b")
 _COUPLE_PAT = r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"]) + r"\b"
 
-_parts = [f"(?P<{n}>{p})" for n, p in _excl_alts]
-_parts.append(f"(?P<dig>{_DIGIT_PAT})")
-_parts += [f"(?P<{n}>{p})" for n, p in _junk]
-_parts.append(f"(?P<vqmul>{_VQ_PAT})")
-_parts += [rf"(?P<{n}>\b{p})" for n, p in _vague_alts]
-_parts.append(f"(?P<couple>{_COUPLE_PAT})")
-_parts.append(f"(?P<words>{_WORDS_PAT})")
-_MASTER = re.compile("|".join(_parts), re.IGNORECASE)
+# Two anchored masters instead of one scanning regex: digits and number words are sparse, so a
+# cheap scan finds where they start and the detailed pattern is only tried there.
+_dparts = [f"(?P<{n}>{p})" for n, p in _excl_alts]
+_dparts.append(f"(?P<dig>{_DIGIT_PAT})")
+_dparts += [f"(?P<{n}>{p})" for n, p in _junk]
+_DIGIT_MASTER = re.compile("|".join(_dparts), re.IGNORECASE)
+_wparts = [f"(?P<vqmul>{_VQ_PAT})"]
+_wparts += [rf"(?P<{n}>\b{p})" for n, p in _vague_alts]
+_wparts.append(f"(?P<couple>{_COUPLE_PAT})")
+_wparts.append(f"(?P<words>{_WORDS_PAT})")
+_WORD_MASTER = re.compile("|".join(_wparts), re.IGNORECASE)
+
+# Scanners.  Digit hits: any ASCII digit.  Word hits: the first word of anything the word
+# master can match, except a leading "a"/"an"/"half" (found by looking back from the scale word).
+_first_words = set(_ALL_WORDS)
+for _v in _R["vague"]:
+    _w = _v["phrase"].split()
+    _first_words.add(_w[1] if _w[0] in ("a", "an") else _w[0])
+_cp = _WORD_RULES["word.couple"]["phrase"].split()
+_first_words.add(_cp[1] if _cp[0] in ("a", "an") else _cp[0])
+# Scans run on one-byte-per-code-point copies of the text made with bytes.translate (offsets
+# unchanged; non-ASCII -> "?"), shaped so each scan starts with a literal and the ``re`` engine
+# can skip ahead fast:
+#   word copy:  ASCII letters lower-cased, digits kept, everything else a space; hits are
+#               " <first word>" at word starts.
+#   digit copy: digits -> "0", everything else "."; hits are ".0" at the start of digit runs.
+# Each copy is prefixed with one separator byte so a number at offset 0 is found too.  Scans may
+# only over-report: every hit is re-checked by the str masters on the original text.
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def _translation(keep) -> bytes:
+    table = bytearray(256)
+    for c in range(256):
+        table[c] = keep(c)
+    return bytes(table)
+
+
+_WORD_TABLE = _translation(lambda c: (c + 32 if 65 <= c <= 90 else c) if (65 <= c <= 90 or 97 <= c <= 122 or 48 <= c <= 57) else 32)
+_DIGIT_TABLE = _translation(lambda c: 48 if 48 <= c <= 57 else 46)
+_WORD_HIT_B = re.compile((r" (?:" + _trie_re(_first_words) + r")(?![a-z0-9])").encode("ascii"))
+_DIGIT_HIT_B = re.compile(rb"\.0")
+_LOOKBACK_WORDS = set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL_WORDS}
+_LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
+_PRE_RE = re.compile(r"(?<![\w])(?:half\s+an?|an?|half)\s+\Z", re.IGNORECASE)
+_DIGIT_ANCHORS = set("+(-−.")
 _WORD_TOKEN = re.compile(r"(?:" + _WORD_ALT + r")\b", re.IGNORECASE)
 _AND_RE = re.compile(r"\band\b", re.IGNORECASE)
 
@@ -267,7 +325,7 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
     if tail:
         t = tail.lower()
         glued = _GLUED_MULTS.get(t)
-        before = text[s - 1] if s > 0 else ""
+        before = text[max(0, s - 2):s].rstrip()[-1:]   # "$3m", "US$ 1mm"
         if glued and (not glued[2] or before in _CURRENCY):
             value *= glued[0]
             factor = glued[0]
@@ -461,7 +519,13 @@ def _vague_core(start, end, v: dict, rule: str, factor: float = 1.0) -> _Core:
     return _Core(start, end, low, low, high, "vague", rule, "cardinal", start, end, plain=False)
 
 
+_TOKEN_END_OK = frozenset(" \t\n\r,;)]}\"'!?%\u2019\u201d")
+
+
 def _in_url_token(text: str, s: int, e: int) -> bool:
+    if (s == 0 or text[s - 1] in " \t\n\r([{\"'$\u2018\u201c") and \
+            (e >= len(text) or text[e] in _TOKEN_END_OK):
+        return False
     left = text[max(0, s - 100):s]
     if left and not left[-1].isspace():
         parts = left.rsplit(None, 1)
@@ -479,35 +543,94 @@ def _in_url_token(text: str, s: int, e: int) -> bool:
     return _URLISH.search(left + text[s:e] + right) is not None
 
 
+def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
+    g = m.lastgroup
+    if g == "dig":
+        c = _digit_core(m, text)
+        if c is not None:
+            cores.append(c)
+    elif g == "words":
+        cores.extend(_parse_words(m, text))
+    elif g == "vqmul":
+        v = _VQ_MULT[" ".join(m.group("vq").lower().split())]
+        f, mid = _WORD_SCALES[m.group("vqm").lower()]
+        cores.append(_vague_core(m.start(), m.end(), v, v["id"] + "+" + mid, f))
+    elif g == "couple":
+        r = _WORD_RULES["word.couple"]
+        cores.append(_exact(m.start(), m.end(), float(r["value"]), r["id"]))
+    elif g in _VAGUE_BY_GROUP:
+        v = _VAGUE_BY_GROUP[g]
+        cores.append(_vague_core(m.start(), m.end(), v, v["id"]))
+    elif excluded is not None and g in _EXCL_BY_GROUP:
+        excluded.append((_EXCL_BY_GROUP[g], m.start(), m.end()))
+
+
+def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None) -> None:
+    pos = 0
+    match = _DIGIT_MASTER.match
+    for h in _DIGIT_HIT_B.finditer(btext):
+        p = h.start()          # the copy has one leading byte: hit at i = digit at i
+        if p < pos:
+            continue
+        m = None
+        if p > pos and text[p - 1] in _DIGIT_ANCHORS:
+            m = match(text, p - 1)
+        if m is None:
+            m = match(text, p)
+        if m is None:
+            continue
+        pos = max(m.end(), p + 1)
+        if m.lastgroup == "dig":
+            s = m.start()
+            if s > 0 and (text[s - 1].isspace() or text[s - 1] in "#.") \
+                    and _label_before(text, s):
+                if excluded is not None:
+                    excluded.append((_LABEL_ID, s, m.end()))
+                continue
+        _handle(m, text, cores, excluded)
+
+
+def _word_candidates(text: str, lowered: bytes, cores: list) -> None:
+    pos = 0
+    match = _WORD_MASTER.match
+    for h in _WORD_HIT_B.finditer(lowered):
+        p = h.start()          # hit " word" at i in the copy = word at i in the text
+        if p < pos:
+            continue
+        m = None
+        if p > pos and h.group()[1:] in _LOOKBACK_WORDS_B:
+            pm = _PRE_RE.search(text, max(pos, p - 12), p)
+            if pm is not None:
+                m = match(text, pm.start())
+        if m is None:
+            m = match(text, p)
+        if m is None:
+            continue
+        _handle(m, text, cores, None)
+        pos = m.end()
+
+
 def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
-    cores: list[_Core] = []
-    for m in _MASTER.finditer(text):
-        g = m.lastgroup
-        if g == "dig":
-            c = _digit_core(m, text)
-            if c is not None:
-                cores.append(c)
-        elif g == "words":
-            cores.extend(_parse_words(m, text))
-        elif g == "vqmul":
-            v = _VQ_MULT[" ".join(m.group("vq").lower().split())]
-            f, mid = _WORD_SCALES[m.group("vqm").lower()]
-            cores.append(_vague_core(m.start(), m.end(), v, v["id"] + "+" + mid, f))
-        elif g == "couple":
-            r = _WORD_RULES["word.couple"]
-            cores.append(_exact(m.start(), m.end(), float(r["value"]), r["id"]))
-        elif g in _VAGUE_BY_GROUP:
-            v = _VAGUE_BY_GROUP[g]
-            cores.append(_vague_core(m.start(), m.end(), v, v["id"]))
-        elif excluded is not None and g in _EXCL_BY_GROUP:
-            excluded.append((_EXCL_BY_GROUP[g], m.start(), m.end()))
+    dcores: list[_Core] = []
+    wcores: list[_Core] = []
+    btext = text.encode("latin-1", "replace")
+    _digit_candidates(text, b"." + btext.translate(_DIGIT_TABLE), dcores, excluded)
+    _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores)
+    if dcores and wcores:
+        merged = sorted(dcores + wcores, key=lambda c: (c.start, -c.end))
+    else:
+        merged = dcores or wcores
     kept = []
-    for c in cores:
+    last_end = 0
+    for c in merged:
+        if c.start < last_end:
+            continue            # e.g. "million" already inside "1.5 million"
         if _in_url_token(text, c.start, c.end):
             if excluded is not None:
                 excluded.append((_TOKEN_CHECK_ID, c.start, c.end))
             continue
         kept.append(c)
+        last_end = c.end
     return kept
 
 
@@ -578,7 +701,15 @@ def _apply_qualifiers(text: str, cores: list[_Core]) -> None:
             prev_end = c.end
             continue
         lo = max(prev_end, c.start - _QUAL_WINDOW)
-        qm = _QUAL_RE.search(text, lo, c.start)
+        qm = None
+        if c.start > lo and text[c.start - 1].isspace():
+            words = text[lo:c.start].lower().split()[-_QUAL_MAX_WORDS:]
+            if words:
+                words[0] = words[0].lstrip(_OPEN_PUNCT)
+                for k in range(len(words), 0, -1):
+                    if " ".join(words[-k:]) in _QUAL_BY_PHRASE:
+                        qm = _QUAL_RE.search(text, lo, c.start)
+                        break
         if qm is not None:
             qid, qual = _QUAL_BY_PHRASE[" ".join(qm.group("q").lower().split())]
             _qualify(c, qual)
