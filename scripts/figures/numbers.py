@@ -1,12 +1,29 @@
-"""Number grammar (first cut): digits and comma-grouped numbers.
+"""Number grammar: find numeric expressions in text, with exact character offsets.
 
-The full grammar (number words, multipliers, vague amounts, ranges, qualifiers) replaces this.
+Pure module: ``find_numbers(text)`` returns :class:`NumberSpan` objects, each pointing at the
+characters it came from.  All words, multipliers, vague amounts, qualifiers, labels and
+exclusion patterns come from ``rules/numbers.yaml``; this file only compiles them (once, at
+import) into a single master regex and interprets its matches.
+
+Design for speed: one ``re`` pass over the text finds candidate expressions (digits, number
+words, vague phrases, and the exclusion patterns that must swallow clock times, dates, phone
+numbers and labelled identifiers before a number inside them is seen).  Alternations of words
+are compiled as character tries so a failing position costs a few comparisons.  Everything
+after that runs per candidate, and numbers are sparse in prose.
+
+No pattern contains nested unbounded quantifiers, so matching is linear in the text length.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+__all__ = ["NumberSpan", "find_numbers", "RULE_IDS"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +40,732 @@ class NumberSpan:
     number_end: int
 
 
-# Not glued to letters or other digits/separators: "K1", "F-16" and "7:20" are not counts.
-_DIGITS = re.compile(r"(?<![\w.,:/-])\d{1,3}(?:,\d{3})+(?![\w:/]|[.,]\d)|(?<![\w.,:/-])\d+(?![\w:/]|[.,]\d)")
+# ------------------------------------------------------------------------------------------
+# Rules
 
+_RULES_PATH = Path(__file__).parent / "rules" / "numbers.yaml"
+_R = yaml.safe_load(_RULES_PATH.read_text(encoding="utf-8"))
+
+
+def _collect_rule_ids(rules: dict) -> list[str]:
+    ids: list[str] = []
+    for key in ("digits", "multipliers", "word_rules", "ordinal_rules", "vague", "qualifiers",
+                "ranges", "exclusions"):
+        ids.extend(entry["id"] for entry in rules[key])
+    return ids
+
+
+RULE_IDS: tuple[str, ...] = tuple(_collect_rule_ids(_R))
+
+
+def _phrase_re(phrase: str) -> str:
+    """A phrase as regex: words escaped, any whitespace run between words."""
+    return r"\s+".join(re.escape(w) for w in phrase.split())
+
+
+def _trie_re(words) -> str:
+    """Alternation of literal words compiled as a character trie (longest first per branch).
+
+    A trie keeps a failing position cheap: the engine compares one character per level instead
+    of trying every word.  Spaces in phrases become ``\\s+``.
+    """
+    trie: dict = {}
+    for w in set(words):
+        node = trie
+        for ch in w.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        branches = []
+        for ch in sorted(k for k in node if k):
+            piece = r"\s+" if ch == " " else re.escape(ch)
+            branches.append(piece + emit(node[ch]))
+        if not branches:
+            return ""
+        if len(branches) == 1 and not end:
+            return branches[0]
+        body = "(?:" + "|".join(branches) + ")"
+        # Branches are tried before the empty alternative: longest word wins.
+        return body + "?" if end else body
+
+    return emit(trie)
+
+
+# Number words -----------------------------------------------------------------------------
+_UNITS: dict[str, int] = {k: int(v) for k, v in _R["units"].items()}
+_TEENS: dict[str, int] = {k: int(v) for k, v in _R["teens"].items()}
+_TENS: dict[str, int] = {k: int(v) for k, v in _R["tens"].items()}
+_ORDINALS: dict[str, int] = {k: int(v) for k, v in _R["ordinal_words"].items()}
+_SUPPRESS_ALONE = {w.lower() for w in _R["suppress_alone"]}
+
+_MULTS = _R["multipliers"]
+_WORD_SCALES: dict[str, tuple[float, str]] = {}      # word -> (factor, rule id), inside compounds
+_SPACED_MULTS: dict[str, tuple[float, str]] = {}     # after digits + whitespace
+_GLUED_MULTS: dict[str, tuple[float, str, bool]] = {}  # glued to digits; bool = currency only
+for _m in _MULTS:
+    for _f in _m["forms"]:
+        _f = _f.lower()
+        if _m.get("word"):
+            _WORD_SCALES[_f] = (float(_m["factor"]), _m["id"])
+        if _m.get("spaced"):
+            _SPACED_MULTS[_f] = (float(_m["factor"]), _m["id"])
+        if _m.get("glued"):
+            _GLUED_MULTS[_f] = (float(_m["factor"]), _m["id"], bool(_m.get("currency_only")))
+_HUNDRED = "hundred"
+_DOZEN = "dozen"
+_GLUED_UNITS = {u.lower() for u in _R["glued_units"]}
+_ORD_SUFFIXES = {s.lower() for s in _R["ordinal_digit_suffixes"]}
+_CURRENCY = set(_R["currency_symbols"])
+_MAX_INT = int(_R["max_integer_digits"])
+_MAX_FRAC = int(_R["max_fraction_digits"])
+
+_ALL_WORDS = set(_UNITS) | set(_TEENS) | set(_TENS) | set(_ORDINALS) | set(_WORD_SCALES)
+_WORD_ALT = _trie_re(_ALL_WORDS)
+_SCALE_ALT = _trie_re(_WORD_SCALES)
+
+_WORD_RULES = {r["id"]: r for r in _R["word_rules"]}
+_ORD_RULES = {r["id"]: r for r in _R["ordinal_rules"]}
+_SUPERLATIVE_RE = re.compile(
+    r"[ \t]+(?:" + _trie_re(_ORD_RULES["ord.rank_superlative"]["superlatives"]) + r")\b",
+    re.IGNORECASE)
+
+# Vague amounts ----------------------------------------------------------------------------
+_VAGUE = {v["id"]: v for v in _R["vague"]}
+_VAGUE_BY_GROUP: dict[str, dict] = {}
+_vague_alts = []
+for _i, _v in enumerate(_R["vague"]):
+    name = f"v{_i}"
+    _VAGUE_BY_GROUP[name] = _v
+    if "span" in _v:
+        rest = _v["phrase"].split(None, len(_v["span"].split()))[-1]
+        pat = _phrase_re(_v["span"]) + r"(?=\s+" + _phrase_re(rest) + r"\b)"
+    else:
+        pat = _phrase_re(_v["phrase"]) + r"\b"
+    _vague_alts.append((name, pat))
+_VQ_MULT = {_v["phrase"]: _v for _v in _R["vague"] if _v.get("multipliable")}
+
+# Qualifiers -------------------------------------------------------------------------------
+_QUAL_BY_PHRASE: dict[str, tuple[str, str]] = {}
+for _q in _R["qualifiers"]:
+    for _p in _q["phrases"]:
+        _QUAL_BY_PHRASE[" ".join(_p.lower().split())] = (_q["id"], _q["qualifier"])
+# Anchored at the end of a short window before the number; leftmost start = longest phrase.
+_QUAL_RE = re.compile(
+    r"(?<![\w.])(?P<q>" + "|".join(
+        _phrase_re(p) for p in sorted(_QUAL_BY_PHRASE, key=len, reverse=True)) + r")\s+\Z",
+    re.IGNORECASE)
+_QUAL_WINDOW = 40
+_QUAL_MAX_WORDS = max(len(p.split()) for p in _QUAL_BY_PHRASE)
+_OPEN_PUNCT = "([{\"'\u2018\u201c-\u2013\u2014"
+
+# Ranges -----------------------------------------------------------------------------------
+_RANGE_RULES = {r["id"]: r for r in _R["ranges"]}
+_CONNECTOR_RE = re.compile(r"(?:(?P<dash>\s*[-‐‑–—]\s*)|\s+(?P<word>to|or|and)\s+)\Z", re.IGNORECASE)
+_BETWEEN_RE = re.compile(r"(?<![\w])between\s+\Z", re.IGNORECASE)
+_FROM_RE = re.compile(r"(?<![\w])from\s+\Z", re.IGNORECASE)
+
+# Exclusions -------------------------------------------------------------------------------
+_labels = sorted({lbl.rstrip(".").lower() for lbl in _R["labels"]})
+# Checked backwards from a digit number: the label word directly before it.
+_LABEL_BEFORE = re.compile(r"(?<![\w.])(?:" + _trie_re(_labels) + r")s?\.?[ \t]*(?:#[ \t]*)?\Z",
+                           re.IGNORECASE)
+_LABEL_ID = None
+_LABEL_WORDS = frozenset(_labels)
+
+
+def _label_before(text: str, s: int) -> bool:
+    words = text[max(0, s - 20):s].split()
+    if not words:
+        return False
+    w = words[-1].lower().rstrip("#").rstrip(".")
+    if not w and len(words) > 1:                 # "No. #5", "Room # 5"
+        w = words[-2].lower().rstrip("#").rstrip(".")
+    if w not in _LABEL_WORDS and not (w.endswith("s") and w[:-1] in _LABEL_WORDS):
+        return False
+    return _LABEL_BEFORE.search(text, max(0, s - 20), s) is not None
+_excl_alts = []
+_EXCL_BY_GROUP: dict[str, str] = {}
+_TOKEN_CHECK_ID = None
+for _i, _x in enumerate(_R["exclusions"]):
+    if _x.get("token_check"):
+        _TOKEN_CHECK_ID = _x["id"]
+        continue
+    if _x.get("lookaround"):
+        continue
+    if _x.get("label_pattern"):
+        _LABEL_ID = _x["id"]
+        continue
+    pat = _x["pattern"]
+    name = f"x{_i}"
+    _EXCL_BY_GROUP[name] = _x["id"]
+    _excl_alts.append((name, pat))
+# Junk grouping must lose against a valid digit number at the same position, so it goes last.
+_JUNK_ID = "excl.junk_grouping"
+_junk = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] == _JUNK_ID]
+_excl_alts = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] != _JUNK_ID]
+
+# Master regex -----------------------------------------------------------------------------
+_NUM_CORE = (r"(?:[0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]{1,%d})(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}"
+             % (_MAX_INT, _MAX_FRAC, _MAX_FRAC))
+_DIGIT_PAT = (
+    r"(?P<neg>(?<![\w\-−–])[-−](?=\.?[0-9]))?"
+    r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–])"      # not glued to identifiers, paths, times
+    r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
+    r"(?P<tail>[^\W\d_]*)"
+    r"(?:[ \t\u00a0]+(?P<wmult>" + _trie_re(_SPACED_MULTS) + r")\b)?"
+)
+_SEP = r"(?:\s*[-‐‑]\s*|\s+and\s+|\s+)"
+_WORDS_PAT = (
+    r"\b(?:(?P<wpre>an?|half(?:\s+an?)?)\s+(?=(?:" + _SCALE_ALT + r")\b))?"
+    r"(?:" + _WORD_ALT + r")\b(?:" + _SEP + r"(?:" + _WORD_ALT + r")\b)*"
+)
+_VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>"
+           + _trie_re(_WORD_SCALES) + r")\b")
+_COUPLE_PAT = r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"]) + r"\b"
+
+# Two anchored masters instead of one scanning regex: digits and number words are sparse, so a
+# cheap scan finds where they start and the detailed pattern is only tried there.
+_dparts = [f"(?P<{n}>{p})" for n, p in _excl_alts]
+_dparts.append(f"(?P<dig>{_DIGIT_PAT})")
+_dparts += [f"(?P<{n}>{p})" for n, p in _junk]
+_DIGIT_MASTER = re.compile("|".join(_dparts), re.IGNORECASE)
+_wparts = [f"(?P<vqmul>{_VQ_PAT})"]
+_wparts += [rf"(?P<{n}>\b{p})" for n, p in _vague_alts]
+_wparts.append(f"(?P<couple>{_COUPLE_PAT})")
+_wparts.append(f"(?P<words>{_WORDS_PAT})")
+_WORD_MASTER = re.compile("|".join(_wparts), re.IGNORECASE)
+
+# Scanners.  Digit hits: any ASCII digit.  Word hits: the first word of anything the word
+# master can match, except a leading "a"/"an"/"half" (found by looking back from the scale word).
+_first_words = set(_ALL_WORDS)
+for _v in _R["vague"]:
+    _w = _v["phrase"].split()
+    _first_words.add(_w[1] if _w[0] in ("a", "an") else _w[0])
+_cp = _WORD_RULES["word.couple"]["phrase"].split()
+_first_words.add(_cp[1] if _cp[0] in ("a", "an") else _cp[0])
+# Scans run on one-byte-per-code-point copies of the text made with bytes.translate (offsets
+# unchanged; non-ASCII -> "?"), shaped so each scan starts with a literal and the ``re`` engine
+# can skip ahead fast:
+#   word copy:  ASCII letters lower-cased, digits kept, everything else a space; hits are
+#               " <first word>" at word starts.
+#   digit copy: digits -> "0", everything else "."; hits are ".0" at the start of digit runs.
+# Each copy is prefixed with one separator byte so a number at offset 0 is found too.  Scans may
+# only over-report: every hit is re-checked by the str masters on the original text.
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def _translation(keep) -> bytes:
+    table = bytearray(256)
+    for c in range(256):
+        table[c] = keep(c)
+    return bytes(table)
+
+
+_WORD_TABLE = _translation(lambda c: (c + 32 if 65 <= c <= 90 else c) if (65 <= c <= 90 or 97 <= c <= 122 or 48 <= c <= 57) else 32)
+_DIGIT_TABLE = _translation(lambda c: 48 if 48 <= c <= 57 else 46)
+_WORD_HIT_B = re.compile((r" (?:" + _trie_re(_first_words) + r")(?![a-z0-9])").encode("ascii"))
+_DIGIT_HIT_B = re.compile(rb"\.0")
+_LOOKBACK_WORDS = set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL_WORDS}
+_LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
+_PRE_RE = re.compile(r"(?<![\w])(?:half\s+an?|an?|half)\s+\Z", re.IGNORECASE)
+_DIGIT_ANCHORS = set("+(-−.")
+_WORD_TOKEN = re.compile(r"(?:" + _WORD_ALT + r")\b", re.IGNORECASE)
+_AND_RE = re.compile(r"\band\b", re.IGNORECASE)
+
+_URLISH = re.compile(r"://|@|^#|^www\.|\.(?:com|org|net|gov|edu|int|mil|co|io|uk|info|ly)(?:/|\b)",
+                     re.IGNORECASE)
+
+
+# ------------------------------------------------------------------------------------------
+# Candidate cores
+
+@dataclass(slots=True)
+class _Core:
+    start: int
+    end: int
+    value: float
+    low: float | None
+    high: float | None
+    qualifier: str
+    rule: str
+    kind: str
+    nstart: int
+    nend: int
+    plain: bool = True          # eligible as a range end (exact cardinal)
+    suppress: bool = False      # emit only if a qualifier or range claims it
+    factor: float = 1.0         # trailing multiplier ("15 million" -> 1e6), for range sharing
+
+
+def _exact(start, end, value, rule, kind="cardinal", **kw) -> _Core:
+    return _Core(start, end, value, value, value, "exact", rule, kind, start, end, **kw)
+
+
+def _digit_core(m: re.Match, text: str) -> _Core | None:
+    num = m.group("num")
+    s = m.start("dig")
+    e = m.end("num")
+    tail = m.group("tail")
+    neg = m.group("neg") is not None
+    if "," in num:
+        rule = "num.grouped"
+    elif "." in num:
+        rule = "num.decimal"
+    else:
+        rule = "num.digits"
+    try:
+        value = float(num.replace(",", ""))
+    except ValueError:   # pragma: no cover - the pattern only admits valid literals
+        return None
+    if neg:
+        value = -value
+    kind = "cardinal"
+    factor = 1.0
+    if tail:
+        t = tail.lower()
+        glued = _GLUED_MULTS.get(t)
+        before = text[max(0, s - 2):s].rstrip()[-1:]   # "$3m", "US$ 1mm"
+        if glued and (not glued[2] or before in _CURRENCY):
+            value *= glued[0]
+            factor = glued[0]
+            rule += "+" + glued[1]
+            e = m.end("tail")
+        elif t in _ORD_SUFFIXES and "." not in num and not neg:
+            kind = "ordinal"
+            rule = "ord.digits"
+            e = m.end("tail")
+        elif t in _GLUED_UNITS:
+            pass                      # "29km": the number stands, the unit stays outside
+        else:
+            return None               # "5G", "3D": identifiers
+    elif m.group("wmult"):
+        factor, mid = _SPACED_MULTS[m.group("wmult").lower()]
+        value *= factor
+        rule += "+" + mid
+        e = m.end("wmult")
+    if not math.isfinite(value):
+        return None
+    core = _exact(s, e, value, rule, kind)
+    core.factor = factor
+    core.plain = kind == "cardinal"
+    return core
+
+
+def _parse_words(m: re.Match, text: str) -> list[_Core]:
+    """Split a run of number words into compounds: "twenty three" -> 23, "five six" -> 5, 6."""
+    span_start = m.start("words")
+    wpre = m.group("wpre")
+    toks = [(t.start(), t.end(), t.group().lower()) for t in _WORD_TOKEN.finditer(text, m.start("words"), m.end("words"))]
+    # A prefix ("a", "half a") is itself not a word token: drop tokens inside it.
+    if wpre:
+        pre_end = m.end("wpre")
+        toks = [t for t in toks if t[0] >= pre_end]
+    out: list[_Core] = []
+    i = 0
+    n = len(toks)
+    first = True
+    while i < n:
+        pre = wpre if first else None
+        j, core = _parse_compound(toks, i, text, pre, span_start if (first and wpre) else None)
+        first = False
+        if core is not None:
+            out.append(core)
+        i = j
+    return out
+
+
+def _parse_compound(toks, i, text, pre, pre_start):
+    total = 0.0
+    cur = 0.0
+    last = None          # None, unit, zero, teen, tens, hundred, scale
+    last_scale = math.inf
+    kind = "cardinal"
+    bare = False
+    final_factor = 1.0
+    groups = 0           # scale groups completed
+    j = i
+    n = len(toks)
+    while j < n:
+        s, e, w = toks[j]
+        if j > i:
+            gap = text[toks[j - 1][1]:s]
+            if _AND_RE.search(gap) and last not in ("hundred", "scale"):
+                break
+        if w in _UNITS:
+            v = _UNITS[w]
+            if v == 0:
+                if last is not None:
+                    break
+                last = "zero"
+            elif last is None or last == "scale":
+                cur = v
+                last = "unit"
+            elif last in ("tens", "hundred"):
+                cur += v
+                last = "unit"
+            else:
+                break
+        elif w in _TEENS or w in _TENS:
+            if last not in (None, "hundred", "scale"):
+                break
+            cur += _TEENS.get(w) or _TENS[w]
+            last = "teen" if w in _TEENS else "tens"
+        elif w == _HUNDRED:
+            if last is None:
+                cur = 100.0
+                bare = True
+            elif last in ("unit", "teen", "tens") and 0 < cur < 100:
+                cur *= 100
+            else:
+                break
+            last = "hundred"
+        elif w in _WORD_SCALES and _WORD_SCALES[w][0] == 12:   # dozen: ends the number
+            if last is None:
+                cur = 12.0
+                bare = True
+            elif last in ("unit", "teen", "tens", "hundred") and cur > 0:
+                cur *= 12
+            else:
+                break
+            j += 1
+            last = "dozen"
+            break
+        elif w in _WORD_SCALES:
+            f = _WORD_SCALES[w][0]
+            if f >= last_scale:
+                break
+            if last is None:
+                total = f
+                bare = True
+            elif last in ("unit", "teen", "tens", "hundred") and cur > 0:
+                total += cur * f
+            else:
+                break
+            final_factor = f if groups == 0 else 1.0
+            groups += 1
+            cur = 0.0
+            last_scale = f
+            last = "scale"
+        elif w in _ORDINALS:
+            v = _ORDINALS[w]
+            if v < 10:
+                ok = last in (None, "tens", "hundred", "scale")
+                if ok:
+                    cur = cur + v if last in ("tens", "hundred") else v
+            elif v < 100:
+                ok = last in (None, "hundred", "scale")
+                if ok:
+                    cur += v
+            elif v == 100:
+                ok = last is None or (last in ("unit", "teen", "tens") and 0 < cur < 100)
+                if ok:
+                    cur = 100.0 if last is None else cur * 100
+            else:
+                ok = (last is None or (last in ("unit", "teen", "tens", "hundred") and cur > 0)) \
+                    and v < last_scale
+                if ok:
+                    total += (cur or 1) * v
+                    cur = 0.0
+            if not ok:
+                break
+            kind = "ordinal"
+            last = "ordinal"
+            j += 1
+            break
+        else:  # pragma: no cover - tokens come from the same word list
+            break
+        j += 1
+    if j == i:
+        # The first token could not start a number on its own (cannot happen for our words,
+        # but never loop forever).
+        return i + 1, None
+    value = total + cur
+    ns = toks[i][0]
+    ne = toks[j - 1][1]
+    if cur != 0:
+        final_factor = 1.0
+    s = pre_start if pre_start is not None else ns
+    if pre is not None:
+        p = pre.lower()
+        if p.startswith("half"):
+            value *= 0.5
+            rule = "word.half_scale"
+        else:
+            rule = "word.a_scale"
+    elif kind == "ordinal":
+        rule = "ord.word"
+    elif bare:
+        rule = "word.bare_scale"
+    else:
+        rule = "word.cardinal"
+    core = _exact(s, ne, value, rule, kind)
+    core.nstart = s if pre is not None else ns
+    core.nend = ne
+    core.factor = final_factor
+    core.plain = kind == "cardinal"
+    core.suppress = (j - i == 1 and pre is None and toks[i][2] in _SUPPRESS_ALONE)
+    if kind == "ordinal":
+        sm = _SUPERLATIVE_RE.match(text, ne)
+        if sm:
+            core.end = sm.end()
+            core.rule = "ord.word+ord.rank_superlative"
+    return j, core
+
+
+def _vague_core(start, end, v: dict, rule: str, factor: float = 1.0) -> _Core:
+    low = float(v["low"]) * factor
+    high = float(v["high"] + 1) * factor - 1 if factor != 1.0 else float(v["high"])
+    return _Core(start, end, low, low, high, "vague", rule, "cardinal", start, end, plain=False)
+
+
+_TOKEN_END_OK = frozenset(" \t\n\r,;)]}\"'!?%\u2019\u201d")
+
+
+def _in_url_token(text: str, s: int, e: int) -> bool:
+    if (s == 0 or text[s - 1] in " \t\n\r([{\"'$\u2018\u201c") and \
+            (e >= len(text) or text[e] in _TOKEN_END_OK):
+        return False
+    left = text[max(0, s - 100):s]
+    if left and not left[-1].isspace():
+        parts = left.rsplit(None, 1)
+        left = parts[-1] if parts else ""
+    else:
+        left = ""
+    right = text[e:e + 100]
+    if right and not right[0].isspace():
+        parts = right.split(None, 1)
+        right = parts[0] if parts else ""
+    else:
+        right = ""
+    if not left and not right:
+        return False
+    return _URLISH.search(left + text[s:e] + right) is not None
+
+
+def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
+    g = m.lastgroup
+    if g == "dig":
+        c = _digit_core(m, text)
+        if c is not None:
+            cores.append(c)
+    elif g == "words":
+        cores.extend(_parse_words(m, text))
+    elif g == "vqmul":
+        v = _VQ_MULT[" ".join(m.group("vq").lower().split())]
+        f, mid = _WORD_SCALES[m.group("vqm").lower()]
+        cores.append(_vague_core(m.start(), m.end(), v, v["id"] + "+" + mid, f))
+    elif g == "couple":
+        r = _WORD_RULES["word.couple"]
+        cores.append(_exact(m.start(), m.end(), float(r["value"]), r["id"]))
+    elif g in _VAGUE_BY_GROUP:
+        v = _VAGUE_BY_GROUP[g]
+        cores.append(_vague_core(m.start(), m.end(), v, v["id"]))
+    elif excluded is not None and g in _EXCL_BY_GROUP:
+        excluded.append((_EXCL_BY_GROUP[g], m.start(), m.end()))
+
+
+def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None) -> None:
+    pos = 0
+    match = _DIGIT_MASTER.match
+    for h in _DIGIT_HIT_B.finditer(btext):
+        p = h.start()          # the copy has one leading byte: hit at i = digit at i
+        if p < pos:
+            continue
+        m = None
+        if p > pos and text[p - 1] in _DIGIT_ANCHORS:
+            m = match(text, p - 1)
+        if m is None:
+            m = match(text, p)
+        if m is None:
+            continue
+        pos = max(m.end(), p + 1)
+        if m.lastgroup == "dig":
+            s = m.start()
+            if s > 0 and (text[s - 1].isspace() or text[s - 1] in "#.") \
+                    and _label_before(text, s):
+                if excluded is not None:
+                    excluded.append((_LABEL_ID, s, m.end()))
+                continue
+        _handle(m, text, cores, excluded)
+
+
+def _word_candidates(text: str, lowered: bytes, cores: list) -> None:
+    pos = 0
+    match = _WORD_MASTER.match
+    for h in _WORD_HIT_B.finditer(lowered):
+        p = h.start()          # hit " word" at i in the copy = word at i in the text
+        if p < pos:
+            continue
+        m = None
+        if p > pos and h.group()[1:] in _LOOKBACK_WORDS_B:
+            pm = _PRE_RE.search(text, max(pos, p - 12), p)
+            if pm is not None:
+                m = match(text, pm.start())
+        if m is None:
+            m = match(text, p)
+        if m is None:
+            continue
+        _handle(m, text, cores, None)
+        pos = m.end()
+
+
+def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
+    dcores: list[_Core] = []
+    wcores: list[_Core] = []
+    btext = text.encode("latin-1", "replace")
+    _digit_candidates(text, b"." + btext.translate(_DIGIT_TABLE), dcores, excluded)
+    _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores)
+    if dcores and wcores:
+        merged = sorted(dcores + wcores, key=lambda c: (c.start, -c.end))
+    else:
+        merged = dcores or wcores
+    kept = []
+    last_end = 0
+    for c in merged:
+        if c.start < last_end:
+            continue            # e.g. "million" already inside "1.5 million"
+        if _in_url_token(text, c.start, c.end):
+            if excluded is not None:
+                excluded.append((_TOKEN_CHECK_ID, c.start, c.end))
+            continue
+        kept.append(c)
+        last_end = c.end
+    return kept
+
+
+# ------------------------------------------------------------------------------------------
+# Ranges and qualifiers
+
+def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
+    out: list[_Core] = []
+    i = 0
+    n = len(cores)
+    while i < n:
+        a = cores[i]
+        if i + 1 < n and a.plain and cores[i + 1].plain:
+            b = cores[i + 1]
+            merged = _try_range(text, a, b, out[-1].end if out else 0)
+            if merged is not None:
+                out.append(merged)
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _try_range(text: str, a: _Core, b: _Core, floor: int) -> _Core | None:
+    gap = text[a.end:b.start]
+    if len(gap) > 12:
+        return None
+    cm = _CONNECTOR_RE.match(gap)
+    if cm is None or cm.end() != len(gap):
+        return None
+    start = a.start
+    lo_pos = max(floor, a.start - 12)
+    if cm.group("dash") is not None:
+        rid = "range.dash"
+    else:
+        word = cm.group("word").lower()
+        if word == "and":
+            bm = _BETWEEN_RE.search(text, lo_pos, a.start)
+            if bm is None:
+                return None
+            rid = "range.between_and"
+            start = bm.start()
+        elif word == "to":
+            fm = _FROM_RE.search(text, lo_pos, a.start)
+            if fm is not None:
+                rid = "range.from_to"
+                start = fm.start()
+            else:
+                rid = "range.to"
+        else:
+            rid = "range.or"
+    low, high = a.value, b.value
+    rule_a = a.rule
+    if b.factor != 1.0 and a.factor == 1.0 and a.value * b.factor <= high and a.value < b.value / b.factor:
+        low = a.value * b.factor           # "between 10 and 15 million"
+    if not (low <= high) or low == high and rid == "range.or":
+        return None
+    core = _Core(start, b.end, low, low, high, "range", f"{rid}+{rule_a}", "cardinal",
+                 a.nstart, b.nend, plain=False)
+    return core
+
+
+def _apply_qualifiers(text: str, cores: list[_Core]) -> None:
+    prev_end = 0
+    for c in cores:
+        if c.kind != "cardinal":
+            prev_end = c.end
+            continue
+        lo = max(prev_end, c.start - _QUAL_WINDOW)
+        qm = None
+        if c.start > lo and text[c.start - 1].isspace():
+            words = text[lo:c.start].lower().split()[-_QUAL_MAX_WORDS:]
+            if words:
+                words[0] = words[0].lstrip(_OPEN_PUNCT)
+                for k in range(len(words), 0, -1):
+                    if " ".join(words[-k:]) in _QUAL_BY_PHRASE:
+                        qm = _QUAL_RE.search(text, lo, c.start)
+                        break
+        if qm is not None:
+            qid, qual = _QUAL_BY_PHRASE[" ".join(qm.group("q").lower().split())]
+            _qualify(c, qual)
+            c.rule = f"{qid}+{c.rule}"
+            c.start = qm.start()
+            c.suppress = False
+        prev_end = c.end
+
+
+def _qualify(c: _Core, qual: str) -> None:
+    v = c.value
+    if qual == "exact":
+        if c.qualifier == "exact":
+            return
+        # "exactly" before a vague amount or range adds nothing: keep its own bounds.
+        return
+    if qual == "about":
+        if c.qualifier in ("vague", "range"):
+            return          # "some hundreds": the vague bounds already say it
+        c.low = c.high = None
+    elif qual in ("at_least", "more_than"):
+        c.low = c.low if c.low is not None else v
+        c.high = None
+    elif qual in ("at_most", "less_than"):
+        c.high = c.high if c.high is not None else v
+        c.low = None
+    c.qualifier = qual
+
+
+# ------------------------------------------------------------------------------------------
+# Public entry point
 
 def find_numbers(text: str) -> list[NumberSpan]:
-    """Digit numbers with optional thousands separators."""
-    spans = []
-    for match in _DIGITS.finditer(text):
-        value = float(match.group().replace(",", ""))
-        spans.append(NumberSpan(match.start(), match.end(), value, value, value, "exact",
-                                "num.digits", "cardinal", match.start(), match.end()))
-    return spans
+    """Numeric expressions in ``text``, sorted by start, non-overlapping, longest match wins."""
+    if not text:
+        return []
+    cores = _candidates(text)
+    if not cores:
+        return []
+    cores = _merge_ranges(text, cores)
+    _apply_qualifiers(text, cores)
+    out: list[NumberSpan] = []
+    last_end = 0
+    for c in cores:
+        if c.suppress or c.start < last_end or not (0 <= c.start < c.end <= len(text)):
+            continue
+        if not math.isfinite(c.value):
+            continue
+        out.append(NumberSpan(c.start, c.end, c.value, c.low, c.high, c.qualifier, c.rule,
+                              c.kind, c.nstart, c.nend))
+        last_end = c.end
+    return out
+
+
+def _explain_exclusions(text: str) -> list[tuple[str, int, int]]:
+    """Debug/test helper: which exclusion rules swallowed which characters."""
+    excluded: list[tuple[str, int, int]] = []
+    _candidates(text, excluded)
+    return excluded
