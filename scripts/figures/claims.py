@@ -56,6 +56,7 @@ class MeasureRule:
     span_unit: bool
     kinds: tuple[str, ...]
     noun_phrase: bool
+    number: re.Pattern | None  # the rule applies only to numbers whose quote matches this
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,7 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
             after=_compile(r["after"], names, "after") if "after" in r else None,
             span_unit=r.get("span") == "unit", kinds=tuple(r.get("numbers", ["cardinal"])),
             noun_phrase=bool(r.get("noun_phrase")),
+            number=re.compile(r["number"]) if "number" in r else None,
         )
         for r in data["rules"]
     )
@@ -191,6 +193,8 @@ def _group(matches: tuple[re.Match | None, ...], name: str) -> re.Match | None:
 
 def _apply(rule: MeasureRule, number: NumberSpan, text: str, lo: int, rules: RuleSet) -> Claim | None:
     before = after = None
+    if rule.number is not None and not rule.number.match(text, number.number_start, number.number_end):
+        return None
     if rule.before is not None:
         before = rule.before.search(text, max(lo, number.start - WINDOW), number.start)
         if before is None:
@@ -240,11 +244,15 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet) -> list[Claim]:
             windows.append((a, b))
     for a, b in windows:
         for phrase in rules.phrases:
-            for match in phrase.pattern.finditer(text, a, b):
+            pos = a
+            # Resume after each quoted subject, not after the whole match: in "A soldier and a
+            # civilian were killed" the second subject lies inside the first match.
+            while (match := phrase.pattern.search(text, pos, b)) is not None:
                 subject = match.group("subject") if "subject" in phrase.pattern.groupindex else ""
                 value = phrase.value
                 claims.append(Claim(match.start("num"), match.end("num"), phrase.measure, value, value, value,
                                     phrase.unit, "exact", (subject or "").strip(), f"phrase+{phrase.id}"))
+                pos = match.end("num")
     return claims
 
 
@@ -264,7 +272,7 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
         for rule in rules.rules:
             if number.kind not in rule.kinds:
                 continue
-            if year and rule.measure in ("count", "crowd", "duration", None) and rule.id != "skip.time_or_era":
+            if year and rule.measure in ("count", "crowd", "duration", None) and not rule.id.startswith("skip."):
                 continue
             claim = _apply(rule, number, text, start, rules)
             if claim is not None:
