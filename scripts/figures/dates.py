@@ -141,25 +141,51 @@ _GROUPS_OF: list[tuple[str, ...]] = [
 
 # ---- anchors: every rule match contains one of these, starting at most _BACK code points
 # after the match start (rules/dates.yaml states this contract)
-_ANCHOR_RE = re.compile(
-    "(?=[" + "".join(sorted({n[0] for ns in _CFG["months"].values() for n in ns} | {w[0] for w in _WEEKDAYS}))
-    + "0-9])(?:" + _month_alt(False)[len(r"(?<!\w)"):] + "|(?:" + _alt(_WEEKDAYS) + r")(?!\w)|[0-9]{4})"
-)
+def _anchor_pattern() -> str:
+    # One character class first, so that `re` skips ahead with its fast charset search, then
+    # a look-behind dispatch on that character: ~2x faster than a plain alternation.
+    by_initial: dict[str, list[str]] = {}
+    for names in _CFG["months"].values():
+        full, abbrs = names[0], names[1:]
+        by_initial.setdefault(full[0], []).append(re.escape(full[1:]) + r"(?!\w)")
+        for a in abbrs:
+            by_initial.setdefault(a[0], []).append(re.escape(a[1:]) + r"(?:\.|(?!\w))")
+    for w in _WEEKDAYS:
+        by_initial.setdefault(w[0], []).append(re.escape(w[1:]) + r"(?!\w)")
+    branches = [
+        f"(?<={re.escape(c)})(?:" + "|".join(sorted(alts, key=len, reverse=True)) + ")"
+        for c, alts in sorted(by_initial.items())
+    ]
+    branches.append("(?<=[0-9])[0-9]{3}")
+    return "[" + "".join(re.escape(c) for c in sorted(by_initial)) + "0-9](?:" + "|".join(branches) + ")"
+
+
+_ANCHOR_RE = re.compile(_anchor_pattern())
 # lowercase relative words are found by plain substring search (drop the first letter so that
 # "Today" and "today" both hit); "year" and "month" anchor "last year", "this month"
 _LITERAL_ANCHORS = sorted({w[1:] for w in _REL_DAYS} | {"year", "month"})
 _BACK = 16
-# every match starts at a word boundary with a digit or the first letter (either case) of a
-# vocabulary word; candidates that start otherwise are not tried
-_START_LETTERS = {
-    c
-    for w in [n for ns in _CFG["months"].values() for n in ns] + _WEEKDAYS + list(_REL_DAYS) + list(_REL_MODS)
-    for c in (w[0].lower(), w[0].upper())
+# every match starts at a word boundary with a digit, the initial of a month or weekday name
+# (capitalised), or the initial of a relative word (either case); candidates that start otherwise are not tried
+_START_LETTERS = {w[0] for ns in _CFG["months"].values() for w in ns} | {w[0] for w in _WEEKDAYS} | {
+    c for w in list(_REL_DAYS) + list(_REL_MODS) for c in (w[0].lower(), w[0].upper())
 }
 _WORD_START_RE = re.compile(r"\b[0-9" + "".join(sorted(_START_LETTERS)) + "]")
 
 # ---- future cues
-_FUTURE_RE = re.compile(r"(?<!\w)(?:" + _alt(_CFG["future_cues"]) + r")(?!\w)")
+def _future_pattern() -> str:
+    cues = _CFG["future_cues"]
+    words = [c for c in cues if c[:1].isalnum()]
+    clitics = [c for c in cues if not c[:1].isalnum()]  # "'ll" attaches to the word before it
+    not_cues = "|".join(re.escape(x) + r"(?!\w)" for x in _CFG.get("future_cue_exceptions", []))
+    guard = f"(?!{not_cues})" if not_cues else ""
+    alts = [r"(?<!\w)" + guard + "(?:" + _alt(words) + ")"]
+    if clitics:
+        alts.append("(?:" + _alt(clitics) + ")")
+    return "(?:" + "|".join(alts) + r")(?!\w)"
+
+
+_FUTURE_RE = re.compile(_future_pattern())
 _CLAUSE_ENDS = ".;!?\n"
 _FUTURE_AFTER = int(_CFG["future_cue_after_chars"])
 
@@ -210,17 +236,20 @@ def _shift_weekday(pub: datetime.date, wd: int, which: int) -> datetime.date | N
 
 
 def _year_less_is_future(text: str, start: int, end: int) -> bool:
-    """A future cue in the same clause: before the mention back to the clause start, or
-    within ``future_cue_after_chars`` after it (clause ends cut both sides)."""
-    lo = max(0, start - 300)
-    clause_start = max(text.rfind(c, lo, start) for c in _CLAUSE_ENDS) + 1
-    if clause_start < lo:
-        clause_start = lo
-    if _FUTURE_RE.search(text, clause_start, start):
-        return True
-    hi = min(len(text), end + _FUTURE_AFTER)
+    """A future cue in the same clause: before the mention back to the clause start (at most
+    300 code points), or within ``future_cue_after_chars`` after it (clause ends cut both sides)."""
+    lo = start - 300 if start > 300 else 0
+    rfind = text.rfind
     for c in _CLAUSE_ENDS:
-        i = text.find(c, end, hi)
+        i = rfind(c, lo, start)
+        if i >= lo:
+            lo = i + 1
+    if _FUTURE_RE.search(text, lo, start) is not None:
+        return True
+    hi = end + _FUTURE_AFTER
+    find = text.find
+    for c in _CLAUSE_ENDS:
+        i = find(c, end, hi)
         if i != -1:
             hi = i
     return _FUTURE_RE.search(text, end, hi) is not None
