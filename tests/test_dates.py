@@ -151,3 +151,14 @@ def test_properties(text, published, skip):
     _check_invariants(text, rows)
     assert all(m.start >= skip for m in rows)
     assert rows == D._scan_full(text, published, skip)
+
+
+def test_datetime_published_is_accepted():
+    got = resolve_dates("on Thursday", datetime.datetime(2020, 1, 24, 18, 30))
+    assert [(m.quote, m.date) for m in got] == [("Thursday", "2020-01-23")]
+
+
+def test_extreme_publication_dates_do_not_raise():
+    text = "yesterday, tomorrow, last month, next year, on Friday, on December 31 and January 1"
+    for pub in (datetime.date.min, datetime.date.max):
+        _check_invariants(text, resolve_dates(text, pub))

@@ -3,18 +3,34 @@
 Pure: text in, rows out. The only I/O is reading ``rules/dates.yaml`` once at import.
 
 Detection is a regular expression built from the YAML rules (one alternative per rule, in
-priority order). To keep throughput high on archive-sized input it does not run over the
-whole text: cheap scans first find *anchors* (month and weekday names, 4-digit numbers, the
-relative words), and the full expression runs only in small windows around them. Every rule
-match contains an anchor and is shorter than the window margin, so the result is the same as
-a full scan (``_scan_full`` does that; a property test compares the two).
+priority order; every match starts at a word boundary). Running it over every position of the
+text is slow (~2 MB/s), so cheap scans first find *anchors* (month and weekday names, 4-digit
+numbers, the relative words, "year", "month"), and the expression is tried only at word starts
+at most ``_BACK`` code points before an anchor. Every rule match contains an anchor that close
+to its start (the contract stated in dates.yaml), so the result equals a whole-text scan
+(``_scan_full``; the tests compare the two on every golden case and on random text).
 
-Calendar arithmetic is ``datetime`` plus ``dateutil.relativedelta`` (weekday stepping).
+Calendar arithmetic is ``datetime`` plus ``dateutil.relativedelta`` (weekday stepping);
+dateparser is not used (about 1 ms a call, and its guesses are harder to pin down).
 
 Year inference for dates without a year (``month_day``, ``day_month``, ``month_bare``,
 ``weekday``): the latest occurrence on or before the publication date, because news reports
 what happened. If the same clause carries a future cue (``future_cues`` in the YAML: "will",
 "scheduled", "next", ...), the earliest occurrence on or after the publication date instead.
+The clause is the text back to the previous . ; ! ? or line break (at most 300 code points),
+plus at most ``future_cue_after_chars`` after the mention.
+
+Deliberately conservative (see dates.yaml for the exact lists):
+- month names only capitalised ("the march", "they may" are not dates); a bare month name
+  ("in January") only after a preposition of ``month_prepositions``;
+- a bare year only after a preposition of ``year_prepositions`` and not followed by a
+  lowercase word outside ``year_follow_ok`` ("a total of 2019 people" is not a year);
+- numeric D/M/Y only when unambiguous (one part > 12, or both equal); 2-digit years never;
+- "last week" and other week expressions are not mentions (no week precision);
+- a day range ("January 3-5") is one mention dated by its first day;
+- "last year" is always published.year - 1, also in "over the last year" (a duration).
+Relative and year-less mentions get ``date=None`` when ``published`` is None; impossible
+dates ("February 30", "2020-02-30") are not mentions at all.
 """
 
 from __future__ import annotations
@@ -133,7 +149,11 @@ def _expand(pattern: str, idx: int) -> str:
     return _GROUP_RE.sub(lambda m: f"(?P<r{idx}_{m.group(1)}>", body)
 
 
-_RULE_RE = [re.compile(_expand(r["pattern"], i)) for i, r in enumerate(RULES)]  # validates each
+for _i, _r in enumerate(RULES):  # fail at import, naming the rule, if a pattern is broken
+    try:
+        re.compile(_expand(_r["pattern"], _i))
+    except re.error as exc:
+        raise ValueError(f"dates.yaml: rule {_r['id']!r}: {exc}") from exc
 _MASTER = re.compile(r"\b(?:" + "|".join(f"(?P<r{i}>{_expand(r['pattern'], i)})" for i, r in enumerate(RULES)) + ")")
 _GROUPS_OF: list[tuple[str, ...]] = [
     tuple(n[len(f"r{i}_"):] for n in _MASTER.groupindex if n.startswith(f"r{i}_")) for i in range(len(RULES))
@@ -377,6 +397,8 @@ def resolve_dates(text: str, published: datetime.date | None, skip_until: int = 
     Equivalent to running the master expression over the whole text (``_scan_full``), but it
     tries a match only at word starts up to ``_BACK`` code points before an anchor.
     """
+    if isinstance(published, datetime.datetime):
+        published = published.date()
     skip_until = max(0, skip_until)
     out: list[DateMention] = []
     done = skip_until  # every position < done has been tried or lies inside a mention
@@ -406,6 +428,8 @@ def resolve_dates(text: str, published: datetime.date | None, skip_until: int = 
 
 def _scan_full(text: str, published: datetime.date | None, skip_until: int = 0) -> list[DateMention]:
     """Reference implementation without the anchor prefilter (for tests)."""
+    if isinstance(published, datetime.datetime):
+        published = published.date()
     skip_until = max(0, skip_until)
     out = []
     for m in _MASTER.finditer(text, skip_until):
