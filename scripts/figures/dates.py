@@ -38,7 +38,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -193,19 +192,32 @@ _START_LETTERS = {w[0] for ns in _CFG["months"].values() for w in ns} | {w[0] fo
 _WORD_START_RE = re.compile(r"\b[0-9" + "".join(sorted(_START_LETTERS)) + "]")
 
 # ---- future cues
-def _future_pattern() -> str:
+def _future_patterns() -> tuple[re.Pattern, re.Pattern | None, re.Pattern]:
+    # Expressions that start with a character class, which `re` scans for quickly: cue words
+    # after a space/quote/bracket/dash, and clitics ("'ll") right after their word. The third
+    # is for a cue word at the very start of the text.
     cues = _CFG["future_cues"]
     words = [c for c in cues if c[:1].isalnum()]
-    clitics = [c for c in cues if not c[:1].isalnum()]  # "'ll" attaches to the word before it
-    not_cues = "|".join(re.escape(x) + r"(?!\w)" for x in _CFG.get("future_cue_exceptions", []))
-    guard = f"(?!{not_cues})" if not_cues else ""
-    alts = [r"(?<!\w)" + guard + "(?:" + _alt(words) + ")"]
-    if clitics:
-        alts.append("(?:" + _alt(clitics) + ")")
-    return "(?:" + "|".join(alts) + r")(?!\w)"
+    clitics = [c for c in cues if not c[:1].isalnum()]
+    exceptions = [x for e in _CFG.get("future_cue_exceptions", []) for x in (e, e[:1].upper() + e[1:])]
+    guard = "(?!" + "|".join(re.escape(x) + r"(?!\w)" for x in exceptions) + ")" if exceptions else ""
+    bare = guard + "(?:" + _cap_alt(words) + r")(?!\w)"
+    word_re = re.compile("[ \n\t\"“‘(\\[—–-]" + bare)
+    clitic_re = re.compile("(?:" + _alt(clitics) + r")(?!\w)") if clitics else None
+    return word_re, clitic_re, re.compile(bare)
 
 
-_FUTURE_RE = re.compile(_future_pattern())
+_FUTURE_WORD_RE, _FUTURE_CLITIC_RE, _FUTURE_AT_START_RE = _future_patterns()
+
+
+def _has_cue(text: str, lo: int, hi: int) -> bool:
+    if lo > 0:
+        lo -= 1  # the character before a cue word is part of its match
+    elif _FUTURE_AT_START_RE.match(text, 0, hi) is not None:
+        return True
+    if _FUTURE_WORD_RE.search(text, lo, hi) is not None:
+        return True
+    return _FUTURE_CLITIC_RE is not None and _FUTURE_CLITIC_RE.search(text, lo, hi) is not None
 _CLAUSE_ENDS = ".;!?\n"
 _FUTURE_AFTER = int(_CFG["future_cue_after_chars"])
 
@@ -264,7 +276,7 @@ def _year_less_is_future(text: str, start: int, end: int) -> bool:
         i = rfind(c, lo, start)
         if i >= lo:
             lo = i + 1
-    if _FUTURE_RE.search(text, lo, start) is not None:
+    if _has_cue(text, lo, start):
         return True
     hi = end + _FUTURE_AFTER
     find = text.find
@@ -272,7 +284,7 @@ def _year_less_is_future(text: str, start: int, end: int) -> bool:
         i = find(c, end, hi)
         if i != -1:
             hi = i
-    return _FUTURE_RE.search(text, end, hi) is not None
+    return _has_cue(text, end + 1, hi)
 
 
 class _Skip(Exception):
@@ -280,16 +292,9 @@ class _Skip(Exception):
 
 
 _SKIP = object()
+_MISS = object()
 # resolvers whose answer depends on the future cue of the clause
 _NEEDS_FUTURE = frozenset({"md", "m", "weekday"})
-
-
-@lru_cache(maxsize=65536)
-def _resolve_cached(kind: str, items: tuple, pub: datetime.date | None, future: bool):
-    try:
-        return _resolve(kind, dict(items), pub, lambda: future)
-    except _Skip:
-        return _SKIP
 
 
 def _resolve(kind: str, g: dict, pub: datetime.date | None, future_fn) -> str | None:
@@ -363,20 +368,36 @@ def _resolve(kind: str, g: dict, pub: datetime.date | None, future_fn) -> str | 
 # --------------------------------------------------------------------------- scanning
 
 
-_RULE_INFO = [(r["resolve"], r["precision"], r["id"]) for r in RULES]
-_GROUP_KEYS = [tuple((name, f"r{i}_{name}") for name in _GROUPS_OF[i]) for i in range(len(RULES))]
+_INFO_BY_GROUP = {
+    f"r{i}": (r["resolve"], r["precision"], r["id"], tuple((n, f"r{i}_{n}") for n in _GROUPS_OF[i]))
+    for i, r in enumerate(RULES)
+}
+# (rule group, quote, published, future) -> ISO | None | _SKIP. For one rule the quote fixes every
+# captured group (look-behind context is never captured), so the quote is a sufficient key.
+_CACHE: dict = {}
+_CACHE_MAX = 200_000
 
 
 def _mention(text: str, m: re.Match, pub: datetime.date | None) -> DateMention | None:
-    idx = int(m.lastgroup[1:])
-    kind, precision, rule_id = _RULE_INFO[idx]
-    items = tuple((name, m.group(key)) for name, key in _GROUP_KEYS[idx])
+    group = m.lastgroup
+    kind, precision, rule_id, group_keys = _INFO_BY_GROUP[group]
     start, end = m.span()
+    quote = m.group()
     future = pub is not None and kind in _NEEDS_FUTURE and _year_less_is_future(text, start, end)
-    iso = _resolve_cached(kind, items, pub, future)
+    key = (group, quote, pub, future)
+    iso = _CACHE.get(key, _MISS)
+    if iso is _MISS:
+        g = {name: m.group(k) for name, k in group_keys}
+        try:
+            iso = _resolve(kind, g, pub, lambda: future)
+        except _Skip:
+            iso = _SKIP
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = iso
     if iso is _SKIP:
         return None
-    return DateMention(start, end, m.group(), iso, precision, rule_id)
+    return DateMention(start, end, quote, iso, precision, rule_id)
 
 
 def _anchors(text: str, skip_until: int) -> list[int]:
