@@ -208,11 +208,14 @@ _junk = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] == _JUNK_ID]
 _excl_alts = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] != _JUNK_ID]
 
 # Master regex -----------------------------------------------------------------------------
-_NUM_CORE = (r"(?:[0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]{1,%d})(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}"
-             % (_MAX_INT, _MAX_FRAC, _MAX_FRAC))
+# Grouping: commas, or no-break / narrow no-break / thin spaces (typographic thousands
+# separators that never separate list items); Indian lakh grouping "12,34,567" too.
+_NUM_CORE = (r"(?:[0-9]{1,3}(?:[,\u00a0\u202f\u2009][0-9]{3}){1,6}|[0-9]{1,2}(?:,[0-9]{2}){1,5},[0-9]{3}"
+             r"|[0-9]{1,%d})(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}" % (_MAX_INT, _MAX_FRAC, _MAX_FRAC))
+_GROUP_SEPS = str.maketrans("", "", ",\u00a0\u202f\u2009")
 _DIGIT_PAT = (
     r"(?P<neg>(?<![\w\-−–])[-−](?=\.?[0-9]))?"
-    r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–])"      # not glued to identifiers, paths, times
+    r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
     r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
     r"(?P<tail>[^\W\d_]*)"
     r"(?:[ \t\u00a0]+(?P<wmult>" + _trie_re(_SPACED_MULTS) + r")\b)?"
@@ -309,14 +312,15 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
     e = m.end("num")
     tail = m.group("tail")
     neg = m.group("neg") is not None
-    if "," in num:
+    plain = num.translate(_GROUP_SEPS)
+    if plain != num:
         rule = "num.grouped"
     elif "." in num:
         rule = "num.decimal"
     else:
         rule = "num.digits"
     try:
-        value = float(num.replace(",", ""))
+        value = float(plain)
     except ValueError:   # pragma: no cover - the pattern only admits valid literals
         return None
     if neg:
