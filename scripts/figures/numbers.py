@@ -115,7 +115,7 @@ for _m in _MULTS:
             _GLUED_MULTS[_f] = (float(_m["factor"]), _m["id"], bool(_m.get("currency_only")))
 _HUNDRED = "hundred"
 _DOZEN = "dozen"
-_GLUED_UNITS = {u.lower() for u in _R["glued_units"]}
+_GLUED_UNITS = frozenset(_R["glued_units"])   # case-sensitive
 _ORD_SUFFIXES = {s.lower() for s in _R["ordinal_digit_suffixes"]}
 _CURRENCY = set(_R["currency_symbols"])
 _MAX_INT = int(_R["max_integer_digits"])
@@ -193,6 +193,7 @@ for _i, _x in enumerate(_R["exclusions"]):
         _TOKEN_CHECK_ID = _x["id"]
         continue
     if _x.get("lookaround"):
+        _GLUED_ID = _x["id"]
         continue
     if _x.get("label_pattern"):
         _LABEL_ID = _x["id"]
@@ -207,11 +208,14 @@ _junk = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] == _JUNK_ID]
 _excl_alts = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] != _JUNK_ID]
 
 # Master regex -----------------------------------------------------------------------------
-_NUM_CORE = (r"(?:[0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]{1,%d})(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}"
-             % (_MAX_INT, _MAX_FRAC, _MAX_FRAC))
+# Grouping: commas, or no-break / narrow no-break / thin spaces (typographic thousands
+# separators that never separate list items); Indian lakh grouping "12,34,567" too.
+_NUM_CORE = (r"(?:[0-9]{1,3}(?:[,\u00a0\u202f\u2009][0-9]{3}){1,6}|[0-9]{1,2}(?:,[0-9]{2}){1,5},[0-9]{3}"
+             r"|[0-9]{1,%d})(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}" % (_MAX_INT, _MAX_FRAC, _MAX_FRAC))
+_GROUP_SEPS = str.maketrans("", "", ",\u00a0\u202f\u2009")
 _DIGIT_PAT = (
     r"(?P<neg>(?<![\w\-−–])[-−](?=\.?[0-9]))?"
-    r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–])"      # not glued to identifiers, paths, times
+    r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
     r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
     r"(?P<tail>[^\W\d_]*)"
     r"(?:[ \t\u00a0]+(?P<wmult>" + _trie_re(_SPACED_MULTS) + r")\b)?"
@@ -308,14 +312,15 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
     e = m.end("num")
     tail = m.group("tail")
     neg = m.group("neg") is not None
-    if "," in num:
+    plain = num.translate(_GROUP_SEPS)
+    if plain != num:
         rule = "num.grouped"
     elif "." in num:
         rule = "num.decimal"
     else:
         rule = "num.digits"
     try:
-        value = float(num.replace(",", ""))
+        value = float(plain)
     except ValueError:   # pragma: no cover - the pattern only admits valid literals
         return None
     if neg:
@@ -335,7 +340,7 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
             kind = "ordinal"
             rule = "ord.digits"
             e = m.end("tail")
-        elif t in _GLUED_UNITS:
+        elif tail in _GLUED_UNITS:
             pass                      # "29km": the number stands, the unit stays outside
         else:
             return None               # "5G", "3D": identifiers
@@ -549,6 +554,8 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         c = _digit_core(m, text)
         if c is not None:
             cores.append(c)
+        elif excluded is not None:
+            excluded.append((_GLUED_ID, m.start(), m.end()))
     elif g == "words":
         cores.extend(_parse_words(m, text))
     elif g == "vqmul":
@@ -578,6 +585,9 @@ def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | Non
         if m is None:
             m = match(text, p)
         if m is None:
+            if excluded is not None and p > 0 and (text[p - 1].isalpha() or (
+                    p > 1 and text[p - 1] in "-‐‑–" and text[p - 2].isalpha())):
+                excluded.append((_GLUED_ID, p, p + 1))
             continue
         pos = max(m.end(), p + 1)
         if m.lastgroup == "dig":
