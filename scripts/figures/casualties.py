@@ -1,40 +1,150 @@
-"""Casualty incidents: killed and wounded claims grouped into events.
+"""Casualty incidents: the killed and wounded claims of a document grouped into events.
 
-First cut: the killed and wounded claims of one sentence form one incident. Grouping across
-sentences, conflicting reports and victim groups are the casualty-incidents issue.
+How the figures combine, following how incident datasets count (Iraq Body Count keeps a
+minimum and maximum per incident, UCDP a low/best/high):
+- within one sentence, claims of the same measure are distinct victim groups and add up
+  ("two soldiers and three civilians were killed" is 5; subsets such as "including two
+  children" never become claims);
+- across sentences of the same incident, claims are repeated or updated reports of the same
+  figure: they do not add up, they bound it. `low`/`high` span the reports and `best` is the
+  largest report that is not an unbounded vague amount (a lede's total usually subsumes the
+  partial figures that follow);
+- a sentence starts a new incident when it names a different date or perpetrator than the
+  current incident, or announces another incident ("in a separate attack").
+Rules (cue words, perpetrator and location patterns) live in rules/incidents.yaml. Pure.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
-from .claims import Claim
+import yaml
+
+from .claims import Claim, _alternation, _expand
+from .dates import DateMention
 from .sentences import SentenceIndex
 
 CASUALTY_MEASURES = ("killed", "wounded")
+RULES_PATH = Path(__file__).parent / "rules" / "incidents.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRules:
+    split: re.Pattern
+    perpetrator: tuple[re.Pattern, ...]
+    location: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def load_rules(path: Path = RULES_PATH) -> IncidentRules:
+    """Compile incidents.yaml once."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    names = {name: _alternation(words) for name, words in data["lexicons"].items()}
+    names["not_place"] = _alternation(data["not_place"])
+    rules = {r["id"]: re.compile(_expand(r["pattern"], names), re.IGNORECASE) for r in data["rules"]}
+    return IncidentRules(
+        split=rules["split.marker"],
+        perpetrator=tuple(p for rid, p in rules.items() if rid.startswith("perpetrator.")),
+        location=rules["location.preposition"],
+    )
+
+
+@dataclass(slots=True)
+class Mention:
+    """One sentence's casualty claims, with what the sentence says about the incident."""
+
+    bounds: tuple[int, int]
+    claims: list[Claim]
+    date: str | None
+    perpetrator: str
+    location: str
+
+    def total(self, measure: str) -> tuple[float, float, float | None] | None:
+        """Sum of the sentence's claims of a measure: distinct victim groups add up."""
+        found = [c for c in self.claims if c.measure == measure]
+        if not found:
+            return None
+        low = sum(c.low if c.low is not None else c.value for c in found)
+        high = None if any(c.high is None for c in found) else sum(c.high for c in found)
+        return sum(c.value for c in found), low, high
 
 
 @dataclass(slots=True)
 class Incident:
     """Figures of one incident and the claims they rest on."""
 
-    claims: list[Claim] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def claims(self) -> list[Claim]:
+        return [c for m in self.mentions for c in m.claims]
+
+    def _first(self, name: str) -> str:
+        return next((getattr(m, name) for m in self.mentions if getattr(m, name)), "")
+
+    @property
+    def date(self) -> str:
+        return self._first("date")
+
+    @property
+    def perpetrator(self) -> str:
+        return self._first("perpetrator")
+
+    @property
+    def location(self) -> str:
+        return self._first("location")
+
+    @property
+    def victims(self) -> str:
+        return "; ".join(dict.fromkeys(c.subject for c in self.claims if c.subject))
 
     def figure(self, measure: str) -> tuple[float | None, float | None, float | None]:
-        """(best, low, high) for a measure: the sum over the incident's claims of that measure."""
-        found = [c for c in self.claims if c.measure == measure]
-        if not found:
+        """(best, low, high) over the incident's reports of a measure."""
+        reports = [t for m in self.mentions if (t := m.total(measure)) is not None]
+        if not reports:
             return None, None, None
-        best = sum(c.value for c in found)
-        low = sum(c.low if c.low is not None else c.value for c in found)
-        high = None if any(c.high is None for c in found) else sum(c.high for c in found)
-        return best, low, high
+        low = min(r[1] for r in reports)
+        high = None if any(r[2] is None for r in reports) else max(r[2] for r in reports)
+        bounded = [r[0] for r in reports if r[2] is not None] or [r[0] for r in reports]
+        return max(bounded), low, high
 
 
-def casualty_incidents(claims: list[Claim], sentences: SentenceIndex) -> list[Incident]:
-    """Group killed/wounded claims by sentence, in order of first mention."""
-    incidents: dict[tuple[int, int], Incident] = {}
+def _perpetrator(sentence: str, rules: IncidentRules) -> str:
+    for pattern in rules.perpetrator:
+        match = pattern.search(sentence)
+        if match:
+            return match.group("who").strip()
+    return ""
+
+
+def _starts_new(current: Incident, mention: Mention, sentence: str, rules: IncidentRules) -> bool:
+    if rules.split.search(sentence):
+        return True
+    if mention.date and current.date and mention.date != current.date:
+        return True
+    return bool(mention.perpetrator and current.perpetrator
+                and mention.perpetrator.lower() != current.perpetrator.lower())
+
+
+def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
+                       sentences: SentenceIndex) -> list[Incident]:
+    """Group a document's killed/wounded claims into incidents, in order of first mention."""
+    rules = load_rules()
+    by_sentence: dict[tuple[int, int], list[Claim]] = {}
     for claim in claims:
         if claim.measure in CASUALTY_MEASURES:
-            incidents.setdefault(sentences.bounds(claim.start), Incident()).claims.append(claim)
-    return list(incidents.values())
+            by_sentence.setdefault(sentences.bounds(claim.start), []).append(claim)
+    incidents: list[Incident] = []
+    for (start, end), group in by_sentence.items():
+        sentence = text[start:end]
+        date = next((d.date for d in dates if start <= d.start < end and d.date), None)
+        location = rules.location.search(sentence)
+        mention = Mention((start, end), group, date, _perpetrator(sentence, rules),
+                          location.group("where") if location else "")
+        if not incidents or _starts_new(incidents[-1], mention, sentence, rules):
+            incidents.append(Incident())
+        incidents[-1].mentions.append(mention)
+    return incidents

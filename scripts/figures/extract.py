@@ -51,7 +51,7 @@ def extract_document(doc: Document) -> dict[str, list[dict]]:
         for m in mentions if m.date
     ]
     incident_rows = []
-    for number, incident in enumerate(casualty_incidents(claims, sentences), 1):
+    for number, incident in enumerate(casualty_incidents(text, claims, mentions, sentences), 1):
         start = min(c.start for c in incident.claims)
         end = max(c.end for c in incident.claims)
         row = {"incident_id": f"{doc.doc_id}:i{number}", "doc_id": doc.doc_id, "start": start,
@@ -60,6 +60,8 @@ def extract_document(doc: Document) -> dict[str, list[dict]]:
         for measure in ("killed", "wounded"):
             best, low, high = incident.figure(measure)
             row.update({measure: best, f"{measure}_low": low, f"{measure}_high": high})
+        row.update(date=incident.date or None, location=incident.location,
+                   perpetrator=incident.perpetrator, victims=incident.victims)
         incident_rows.append(row)
     return {"documents": [document_row(doc)], "claims": claim_rows,
             "casualties": incident_rows, "dates": date_rows}
