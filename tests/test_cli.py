@@ -48,3 +48,15 @@ def test_extract_bad_input_exits_2_without_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "missing.csv" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (out / "datapackage.json").exists()
+
+
+def test_evaluate_reports_exact_match_and_misses(tmp_path, capsys):
+    gold = tmp_path / "gold.csv"
+    gold.write_text("id,text,killed,wounded\n"
+                    "1,Gunmen killed 4 people and wounded 9.,4,9\n"
+                    "2,A bomb wounded 3 guards.,0,3\n"
+                    "3,The attack killed several people.,5,0\n")
+    assert main(["evaluate", str(gold), "--misses", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "killed" in out and "66.7% (2/3)" in out and "100.0% (3/3)" in out
+    assert "3  killed  gold=5  got=3" in out

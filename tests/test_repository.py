@@ -31,7 +31,7 @@ def test_readme_opens_with_two_commands_that_ci_runs():
 
 def test_every_subcommand_is_documented_in_help_and_readme():
     commands = parser()._subparsers._group_actions[0].choices
-    assert set(commands) == {"build", "extract", "validate", "plot"}
+    assert set(commands) == {"build", "extract", "validate", "plot", "evaluate"}
     for name in commands:
         assert f"`figures {name}" in README, name
 

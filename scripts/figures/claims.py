@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+import regex
 import yaml
 
 from .numbers import NumberSpan, find_numbers
@@ -74,9 +75,18 @@ class RuleSet:
     rules: tuple[MeasureRule, ...]
     phrases: tuple[PhraseRule, ...]
     any_cue: re.Pattern
+    cue_stems: re.Pattern  # literal prefixes of every cue word, for a fast first scan
     units: dict[str, dict[str, str]]  # table -> lower-cased unit word -> normalised unit
     stopwords: frozenset[str]
     type_of: tuple[str, ...]
+
+
+def _cue_words(cue: str, data: dict) -> list[str]:
+    """The literal words a phrase cue can start with: its lexicon's words, or its own literal."""
+    names = re.findall(r"\{([a-z_]+)\}", cue)
+    if names:
+        return [w for name in names for w in data["lexicons"][name]]
+    return [alt for alt in re.sub(r"\\b|\(\?:|[()]", "", cue).split("|") if alt]
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -96,8 +106,11 @@ def _compile(source: str, names: dict[str, str], side: str) -> re.Pattern:
     expanded = _expand(source, names)
     if side == "after":
         expanded = expanded.removeprefix("^")  # applied with .match at the number's end
-    elif side == "before" and expanded.endswith("$"):
-        expanded = expanded[:-1] + r"\Z"  # anchored at the number's start (endpos)
+    elif side == "before":
+        # Searched backwards from the number's start, so the end anchor is tried once, not at
+        # every offset of the window.
+        expanded = expanded.removesuffix("$") + r"\Z"
+        return regex.compile(expanded, regex.IGNORECASE | regex.REVERSE | regex.VERSION0)
     return re.compile(expanded, re.IGNORECASE)
 
 
@@ -128,11 +141,13 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
         for p in data.get("phrases", [])
     )
     any_cue = re.compile("|".join(f"(?:{p.cue.pattern})" for p in phrases) or "(?!)", re.IGNORECASE)
+    stems = sorted({word.lower()[:4] for p in data.get("phrases", []) for word in _cue_words(p["cue"], data)})
+    cue_stems = re.compile("|".join(re.escape(stem) for stem in stems) or "(?!)")
     units = {
         table: {word.lower().replace("\\", ""): unit for unit, words in entries.items() for word in words}
         for table, entries in data.get("units", {}).items()
     }
-    return RuleSet(rules, phrases, any_cue, units,
+    return RuleSet(rules, phrases, any_cue, cue_stems, units,
                    frozenset(w.lower() for w in data["lexicons"].get("stopword", [])),
                    tuple(data["lexicons"].get("type_of", [])))
 
@@ -233,17 +248,27 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lo: int, rules: Rul
 
 
 def _phrase_claims(text: str, lo: int, rules: RuleSet) -> list[Claim]:
-    """Claims with no number token, searched only around cue words."""
-    claims = []
-    windows: list[tuple[int, int]] = []
-    for cue in rules.any_cue.finditer(text, lo):
-        a, b = max(lo, cue.start() - WINDOW), min(len(text), cue.end() + WINDOW)
+    """Claims with no number token, searched only around the cue words of each phrase rule."""
+    lowered = text.lower()  # a first scan on literal stems is far faster than the cue patterns
+    if len(lowered) != len(text):  # a few characters change length when lowered: scan as is
+        lowered = text
+    windows: list[tuple[int, int, set[int]]] = []
+    for stem in rules.cue_stems.finditer(lowered, lo):
+        at = stem.start()
+        if at > lo and (text[at - 1].isalnum() or text[at - 1] == "-"):
+            continue  # not at a word start
+        fired = {i for i, phrase in enumerate(rules.phrases) if phrase.cue.match(text, at)}
+        if not fired:
+            continue
+        a, b = max(lo, at - WINDOW), min(len(text), stem.end() + WINDOW)
         if windows and a <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], b)
+            windows[-1] = (windows[-1][0], b, windows[-1][2] | fired)
         else:
-            windows.append((a, b))
-    for a, b in windows:
-        for phrase in rules.phrases:
+            windows.append((a, b, fired))
+    claims = []
+    for a, b, fired in windows:
+        for index in sorted(fired):
+            phrase = rules.phrases[index]
             pos = a
             # Resume after each quoted subject, not after the whole match: in "A soldier and a
             # civilian were killed" the second subject lies inside the first match.

@@ -71,6 +71,14 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    result = evaluate(args.gold)
+    print(result.report(show_misses=args.misses))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="figures", description="Numeric claims from news text, traceable to the characters they came from.",
@@ -107,6 +115,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("package", type=Path, metavar="PACKAGE")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("evaluate", parents=[common], help="score document casualty totals against a gold CSV",
+                       description="GOLD.csv has columns id,text,killed,wounded (one incident description per "
+                                   "row). Prints the exact-match rate of the per-document killed and wounded "
+                                   "totals, overall and on non-zero gold, and lists misses.")
+    p.add_argument("gold", type=Path, metavar="GOLD.csv")
+    p.add_argument("--misses", type=int, default=20, metavar="N", help="list the first N misses (default 20)")
+    p.set_defaults(func=cmd_evaluate)
     return top
 
 

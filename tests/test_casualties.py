@@ -1,0 +1,38 @@
+"""Golden cases for casualty incidents, and a rule-coverage check for rules/incidents.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from figures.casualties import RULES_PATH, casualty_incidents
+from figures.documents import make_document
+from figures.extract import extract_document
+
+CASES = yaml.safe_load((Path(__file__).parent / "golden" / "incidents.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_incident_rule_has_a_golden_case():
+    ids = {r["id"] for r in yaml.safe_load(RULES_PATH.read_text())["rules"]}
+    assert ids <= {c["rule"] for c in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
+def test_incident_case(case):
+    meta = {"published": case["published"]} if "published" in case else None
+    doc = make_document("case", case["text"].encode(), "golden", meta)
+    rows = extract_document(doc)["casualties"]
+    assert len(rows) == len(case["incidents"]), rows
+    for row, want in zip(rows, case["incidents"]):
+        for key, value in want.items():
+            assert row[key] == value, (key, row)
+
+
+def test_perpetrator_claimed_responsibility():
+    doc = make_document("d", b"A bomb killed 4 guards. Al-Shabaab claimed responsibility for the attack.", "t")
+    # The claim sentence has no perpetrator; the incident takes it only from casualty sentences.
+    from figures.casualties import load_rules
+    assert load_rules().perpetrator[1].search(doc.text).group("who") == "Al-Shabaab"

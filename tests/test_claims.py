@@ -1,0 +1,44 @@
+"""Golden cases for the measure rules: one case per rule id, one failure per case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from figures.claims import RULES_PATH, extract_claims
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = yaml.safe_load((GOLDEN / "claims.yaml").read_text(encoding="utf-8"))
+NONE = [line for line in (GOLDEN / "claims_none.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")]
+RULES = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+
+
+def test_every_rule_has_a_golden_case():
+    ids = [r["id"] for r in RULES["rules"]] + [p["id"] for p in RULES["phrases"]]
+    assert len(ids) == len(set(ids)), "rule ids must be unique"
+    missing = sorted(set(ids) - {c["rule"] for c in CASES})
+    assert not missing, f"rules without a golden case: {missing}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
+def test_golden_case(case):
+    text = case["text"]
+    found = {(text[c.start:c.end], c.measure, c.value): c for c in extract_claims(text)}
+    for want in case.get("expect", []):
+        key = (want["quote"], want["measure"], float(want["value"]))
+        assert key in found, f"{case['rule']}: expected {key} in {sorted(found)}"
+    if case.get("expect") and not case["rule"].startswith("skip."):  # skip rules are proven by `absent`
+        assert any(case["rule"] in c.rule.split("+") for c in found.values()), (
+            f"no claim came from {case['rule']}: {[c.rule for c in found.values()]}")
+    quotes = {q for q, _, _ in found}
+    for quote in case.get("absent", []):
+        assert quote not in quotes, f"{case['rule']}: {quote!r} must not be a claim"
+
+
+@pytest.mark.parametrize("text", NONE)
+def test_no_claim(text):
+    claims = extract_claims(text)
+    assert claims == [], [(text[c.start:c.end], c.measure, c.rule) for c in claims]
