@@ -118,3 +118,12 @@ def test_bom_and_crlf_offsets_index_the_text_as_stored(tmp_path):
         if name == "crlf.txt":
             assert "\r\n" in text and docs[0]["published"] == "2020-01-03"
 
+
+
+def test_output_that_is_a_file_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.write_text("keep me")
+    assert main(["extract", str(SEED), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "exists and is not a folder" in err and len(err.strip().splitlines()) == 1
+    assert out.read_text() == "keep me"
