@@ -24,7 +24,7 @@ def test_seed_document():
 def test_header_date_that_does_not_exist_is_an_error(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_text(" date 2020-13-45 Ten people were killed.")
-    with pytest.raises(InputError, match=r"bad.txt: date header: published date '2020-13-45'"):
+    with pytest.raises(InputError, match=r"bad.txt: date header at offset 6: published date '2020-13-45'"):
         read_text_file(path)
 
 

@@ -103,3 +103,49 @@ def test_cli_exit_codes_and_report(package_copy, capsys):
     err = capsys.readouterr().err
     assert "claims row" in err and "field quote" in err and "'701'" in err
     assert "Traceback" not in err
+
+
+def negative_count(rows):
+    rows[0]["sentence_start"] = "-5"
+
+
+def missing_required(rows):
+    rows[0]["rule"] = ""
+
+
+def bad_claim_id(rows):
+    rows[0]["claim_id"] = "no-offsets"
+
+
+MORE_CASES = [
+    ("negative offset", negative_count, "claims", "sentence_start", "out of range"),
+    ("missing required", missing_required, "claims", "rule", "required value is missing"),
+    ("claim id pattern", bad_claim_id, "claims", "claim_id", "does not match the pattern"),
+]
+
+
+@pytest.mark.parametrize("name,change,resource,field,message", MORE_CASES, ids=[c[0] for c in MORE_CASES])
+def test_more_corruptions_are_reported_readably(package_copy, name, change, resource, field, message):
+    test_corruption_is_reported_with_row_and_field(package_copy, name, change, resource, field, message)
+
+
+def test_report_lines_name_resource_row_key_and_field(package_copy, capsys):
+    def break_everything(rows):
+        edit_quote(rows)
+        unknown_measure(rows)
+        duplicate_id(rows)
+    rewrite(package_copy / "data" / "claims.csv", break_everything)
+    assert main(["validate", str(package_copy / "datapackage.json")]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()[1:]
+    assert lines and all(line.strip().startswith(("claims row ", "casualties row ")) and " field " in line for line in lines), lines
+    text = "\n".join(lines)
+    assert "'casualties' is not an allowed value (isin: one of killed, wounded" in text
+    assert "is a duplicate" in text and "(claim_id=" in text
+
+
+def test_changed_seed_message_says_what_to_do(package_copy, capsys):
+    seed = package_copy / "seeds" / "000_679c7536310926e9.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"700", b"701"))
+    assert main(["validate", str(package_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "documents row 2 (doc_id=000_679c7536310926e9) field sha256:" in err and "rebuild" in err

@@ -7,12 +7,15 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, FiguresError
+import warnings
+
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, FiguresError, InputWarning
 
 EPILOG = """exit codes:
-  0  success
+  0  success (warnings, such as a skipped empty article, go to stderr)
   1  the package does not validate (the report names table, row and field)
   2  bad input or usage: nothing was written
+  3  internal error (a bug): nothing was written; rerun with --debug and report it
   130 interrupted: the previous output is left as it was
 """
 
@@ -126,24 +129,47 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _show_warning(command: str):
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, InputWarning):
+            print(f"figures {command}: warning: {message}", file=sys.stderr)
+        else:
+            print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except FiguresError as exc:
-        if args.debug:
-            raise
-        print(f"figures {args.command}: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print(f"figures {args.command}: interrupted; the previous output is unchanged", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except OSError as exc:
-        if args.debug:
-            raise
-        print(f"figures {args.command}: {exc.filename or ''}: {exc.strerror}; check the path and permissions",
-              file=sys.stderr)
-        return EXIT_INPUT
+    name = f"figures {args.command}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)
+        warnings.showwarning = _show_warning(args.command)
+        try:
+            return args.func(args)
+        except FiguresError as exc:
+            if args.debug:
+                raise
+            print(f"{name}: {exc.message}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            if args.debug:
+                raise
+            print(f"{name}: interrupted; the previous output is unchanged", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except OSError as exc:
+            if args.debug:
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"{name}: {where}{exc.strerror or exc}; check the path, permissions and free space "
+                  "(the previous output is unchanged)", file=sys.stderr)
+            return EXIT_INPUT
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
+            if args.debug:
+                raise
+            detail = (str(exc).splitlines() or [""])[0]
+            print(f"{name}: internal error ({type(exc).__name__}: {detail}); the previous output is unchanged; "
+                  "rerun with --debug and report it", file=sys.stderr)
+            return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

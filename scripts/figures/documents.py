@@ -9,6 +9,11 @@ Quirks of the sources, recorded here because every later stage depends on them:
 - A `.txt` file's doc_id is its name without extension; a corpus row's doc_id is its `id`.
   Ids are never used as paths; stored copies are named by their sha256.
 - Corpora (`.csv`, `.jsonl`) are read row by row, so memory does not grow with their size.
+- Bad input (README, "Bad input") is either refused with an `InputError` (exit 2, nothing written)
+  or, when nothing is lost by going on, skipped with an `InputWarning` (an empty article).
+  Text files that are not UTF-8 are decoded with the encoding charset-normalizer detects, with a
+  warning, and the `encoding` column records it so offsets hold for the validator; binary files
+  (NUL bytes, or bytes no encoding explains) are refused.
 """
 
 from __future__ import annotations
@@ -19,20 +24,35 @@ import hashlib
 import json
 import re
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import yaml
 
-from .errors import InputError
+from .errors import InputError, InputWarning
 
 CORPUS_SUFFIXES = (".csv", ".jsonl")
 TEXT_SUFFIX = ".txt"
 METADATA_FILE = "metadata.yaml"
 
 # The inline header: optional BOM, a space, "date", the ISO date, a space.
-_HEADER = re.compile(r"\ufeff? date (\S*) ")
+_HEADER = re.compile(r"\ufeff? date (\S+) ")
+# Byte-order marks of the encodings whose text legitimately contains NUL bytes.
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf_32"), (b"\x00\x00\xfe\xff", "utf_32"),
+              (b"\xff\xfe", "utf_16"), (b"\xfe\xff", "utf_16"))
+# When charset-normalizer finds several equally plausible single-byte encodings (short texts),
+# prefer the one news text most often comes in.
+_PREFERRED_ENCODING = "cp1252"
+# Encodings we accept from detection: those news text is actually published in.
+_COMMON_ENCODINGS = frozenset(
+    "utf_16 utf_16_le utf_16_be utf_32 utf_32_le utf_32_be cp1252 cp1250 cp1251 cp1253 cp1254 "
+    "cp1255 cp1256 cp1257 cp1258 latin_1 iso8859_2 iso8859_5 iso8859_7 iso8859_9 iso8859_15 "
+    "koi8_r koi8_u mac_roman shift_jis cp932 euc_jp iso2022_jp gb2312 gbk gb18030 big5 euc_kr "
+    "cp949".split())
+_MAX_CHAOS = 0.02  # charset-normalizer's mess ratio: clean text scores 0
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Metadata fields copied from a metadata record or corpus row into the documents table.
 META_FIELDS = ("published", "title", "url", "publisher", "author", "license")
 
@@ -80,27 +100,98 @@ def parse_date_header(text: str, where: str) -> tuple[dt.date | None, int]:
     match = _HEADER.match(text)
     if not match:
         return None, 0
-    published = parse_date(match.group(1), f"{where}: date header")
+    published = parse_date(match.group(1), f"{where}: date header at offset {match.start(1)}")
     return published, match.end()
 
 
+def warn(message: str) -> None:
+    """Report input that is read with a caveat or skipped (the CLI prints it on stderr)."""
+    warnings.warn(message, InputWarning, stacklevel=2)
+
+
+def _binary(where: str, detail: str) -> InputError:
+    return InputError(f"{where}: looks like a binary file, not text ({detail}); "
+                      "pass a plain-text article (.txt, UTF-8 preferred)")
+
+
+def _check_text(text: str, where: str) -> None:
+    """Refuse text that cannot be stored and read back as the same characters."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise InputError(f"{where}: NUL character at offset {nul} (binary data?); "
+                         "remove it or pass a plain-text article")
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        raise InputError(f"{where}: invalid Unicode (lone surrogate {surrogate.group()!r} at offset "
+                         f"{surrogate.start()}); fix the escape in the source or remove the character")
+
+
 def decode(data: bytes, where: str) -> tuple[str, str]:
-    """Decode stored bytes into text, returning (text, encoding)."""
+    """Decode stored bytes into text, returning (text, encoding).
+
+    UTF-8 (a BOM stays in the text as U+FEFF) is decoded as is. Anything else is decoded with the
+    encoding charset-normalizer detects, with a warning; binary data is refused. The returned
+    encoding decodes `data` to exactly `text` (strictly), which is what the validator does.
+    """
     try:
-        return data.decode("utf-8"), "utf-8"
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
+        text, encoding = _decode_detected(data, where, exc)
+    _check_text(text, where)
+    return text, encoding
+
+
+def _detect_encoding(data: bytes) -> str | None:
+    """The encoding charset-normalizer finds for `data`, if it is a common one and decodes cleanly.
+
+    Detection on short texts is a guess among equivalent candidates: among the cleanest matches we
+    take cp1252 when it decodes the bytes identically, else the first common encoding. Rare or
+    exotic guesses (EBCDIC, DOS code pages) and messy decodings are refused rather than risk
+    mojibake.
+    """
+    import charset_normalizer
+
+    matches = list(charset_normalizer.from_bytes(data))
+    clean = [m for m in matches if m.chaos <= _MAX_CHAOS]
+    if not clean:
+        return None
+    least = min(m.chaos for m in clean)
+    candidates = [m for m in clean if m.chaos == least]
+    preferred = list(charset_normalizer.from_bytes(data, cp_isolation=[_PREFERRED_ENCODING]))
+    if any(m.chaos <= least for m in preferred) or any(
+            _PREFERRED_ENCODING in (m.encoding, *m.could_be_from_charset) for m in candidates):
+        return _PREFERRED_ENCODING
+    for match in candidates:
+        for encoding in (match.encoding, *match.could_be_from_charset):
+            if encoding in _COMMON_ENCODINGS:
+                return encoding
+    return None
+
+
+def _decode_detected(data: bytes, where: str, exc: UnicodeDecodeError) -> tuple[str, str]:
+    wide_bom = any(data.startswith(bom) for bom, _ in _WIDE_BOMS)
+    if not wide_bom and b"\x00" in data:
+        raise _binary(where, f"NUL byte at byte {data.index(0)}")
+    encoding = _detect_encoding(data)
+    if encoding is None:
         raise InputError(
-            f"{where}: not valid UTF-8 (byte {exc.start}); convert the file to UTF-8, "
-            "for example with `iconv -f WINDOWS-1252 -t UTF-8`"
-        ) from None
+            f"{where}: not valid UTF-8 (byte {exc.start}) and no common text encoding fits it "
+            "(binary?); convert it to UTF-8, e.g. `iconv -f WINDOWS-1252 -t UTF-8`")
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        raise _binary(where, f"not decodable as the detected encoding {encoding}") from None
+    warn(f"{where}: not UTF-8 (byte {exc.start}); decoded as {encoding} (detected) and recorded "
+         "in documents.encoding; convert it to UTF-8 if that is wrong")
+    return text, encoding
 
 
 def make_document(doc_id: str, data: bytes, where: str, meta: dict | None = None,
                   stored_path: Path | None = None) -> Document:
     """Build a Document from stored bytes plus optional metadata (a record or corpus row)."""
-    if not doc_id or any(ch.isspace() for ch in doc_id):
+    if not doc_id or any(ch.isspace() or ch < " " or "\ud800" <= ch <= "\udfff" for ch in doc_id):
         raise InputError(
-            f"{where}: document id {doc_id!r} is empty or contains whitespace; "
+            f"{where}: document id {doc_id!r} is empty or contains whitespace or control characters; "
             "use an id without spaces (claim ids are built from it)"
         )
     text, encoding = decode(data, where)
@@ -116,11 +207,28 @@ def make_document(doc_id: str, data: bytes, where: str, meta: dict | None = None
 def read_text_file(path: Path, meta: dict | None = None, where: str | None = None) -> Document:
     """Read one `.txt` article."""
     where = where or str(path)
+    if path.exists() and not path.is_file():
+        raise InputError(f"{where}: not a regular file; pass a .txt file, a folder of them, or a corpus")
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{where}: cannot read ({exc.strerror}); check the path and permissions") from None
     return make_document(path.stem, data, where, meta, stored_path=path)
+
+
+def has_text(doc: Document) -> bool:
+    """Whether a document has any article text after its date header."""
+    return bool(doc.text[doc.header_end:].strip())
+
+
+def _skip_empty(docs: Iterable[Document]) -> Iterator[Document]:
+    """Pass documents with text on; warn about and skip those without (nothing to extract)."""
+    for doc in docs:
+        if has_text(doc):
+            yield doc
+        else:
+            what = "only a date header" if doc.header_end else "no text"
+            warn(f"{doc.source}: {what}; skipped (no document row is written for it)")
 
 
 def load_metadata(folder: Path) -> dict:
@@ -134,37 +242,74 @@ def load_metadata(folder: Path) -> dict:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         raise InputError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}); check the path and permissions") from None
     if not isinstance(loaded, dict):
         raise InputError(f"{path}: expected a mapping with `package` and `documents`")
-    return {"package": loaded.get("package") or {}, "documents": loaded.get("documents") or {}}
+    package, documents = loaded.get("package") or {}, loaded.get("documents") or {}
+    if not isinstance(package, dict) or not isinstance(documents, dict):
+        raise InputError(f"{path}: `package` and `documents` must be mappings; see the README")
+    return {"package": package, "documents": documents}
 
 
 def text_files(folder: Path) -> list[Path]:
     """The `.txt` articles of a folder, in a stable (sorted) order."""
-    return sorted(p for p in folder.iterdir() if p.suffix == TEXT_SUFFIX and p.is_file())
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix == TEXT_SUFFIX and p.is_file())
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list the folder ({exc.strerror}); check the path and permissions") from None
 
 
 def read_folder(folder: Path, metadata: dict | None = None) -> Iterator[Document]:
-    """Read every `.txt` article of a folder, with records from its metadata.yaml."""
+    """Read every `.txt` article of a folder, with records from its metadata.yaml.
+
+    Articles without text are skipped with a warning; a folder with no article at all is an error.
+    """
     records = (metadata if metadata is not None else load_metadata(folder))["documents"]
     files = text_files(folder)
     if not files:
         raise InputError(f"{folder}: no .txt articles found; add UTF-8 .txt files or pass a corpus")
-    for path in files:
-        yield read_text_file(path, records.get(path.name))
+    kept = 0
+    for doc in _skip_empty(read_text_file(path, records.get(path.name)) for path in files):
+        kept += 1
+        yield doc
+    if not kept:
+        raise InputError(f"{folder}: every .txt article is empty; nothing to extract")
+
+
+def _bad_utf8_line(path: Path) -> str:
+    """`line N, byte B` of the first line of a file that is not valid UTF-8 (for messages)."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return f"line {number}, byte {exc.start + 1} of the line"
+    return "somewhere"
 
 
 def _corpus_rows_csv(path: Path) -> Iterator[tuple[int, dict]]:
     csv.field_size_limit(sys.maxsize)
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         yield 1, {name: None for name in (reader.fieldnames or [])}
+        width = len(reader.fieldnames or [])
         for row in reader:
+            if None in row:
+                raise InputError(
+                    f"{path} row {reader.line_num}: {width + len(row[None])} cells but the header has "
+                    f"{width}; quote cells that contain commas (\"like, this\")")
+            if any(value is None for value in row.values()):
+                cells = sum(value is not None for value in row.values())
+                raise InputError(f"{path} row {reader.line_num}: {cells} cell(s) but the header has {width}; "
+                                 "give every row all the header's columns")
             yield reader.line_num, row
 
 
 def _corpus_rows_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         first = True
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -172,7 +317,8 @@ def _corpus_rows_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(f"{path} line {number}: not valid JSON ({exc.msg}); one JSON object per line") from None
+                raise InputError(f"{path} line {number}: not valid JSON ({exc.msg} at character {exc.pos + 1}); "
+                                 "write one JSON object per line") from None
             if not isinstance(row, dict):
                 raise InputError(f"{path} line {number}: expected a JSON object with `id` and `text`")
             if first:
@@ -181,34 +327,75 @@ def _corpus_rows_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
             yield number, row
 
 
+def _cell(row: dict, name: str, where: str) -> str | None:
+    """A corpus cell as a string (numbers allowed for ids and dates), or None when absent/empty."""
+    value = row.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(f"{where}: `{name}` must be a string, not {type(value).__name__}")
+    value = str(value)
+    _check_text(value, f"{where} `{name}`")
+    return value
+
+
 def read_corpus(path: Path) -> Iterator[Document]:
-    """Read a tabular corpus row by row: columns `id`, `text`, optional published/title/url/publisher."""
+    """Read a tabular corpus row by row: columns `id`, `text`, optional published/title/url/publisher.
+
+    Rows with empty text are skipped with a warning; a corpus without rows is an error.
+    """
     rows = _corpus_rows_csv(path) if path.suffix == ".csv" else _corpus_rows_jsonl(path)
     kind = "row" if path.suffix == ".csv" else "line"
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    header_seen = False
+    kept = 0
     try:
         for number, row in rows:
-            if number <= 1 and all(v is None for v in row.values()):
+            if not header_seen:
+                header_seen = True
+                if not row:
+                    raise InputError(f"{path}: empty file; a corpus needs `id` and `text` "
+                                     f"({'a header row' if kind == 'row' else 'one JSON object per line'})")
                 missing = [c for c in ("id", "text") if c not in row]
                 if missing:
                     raise InputError(
-                        f"{path}: missing column(s) {', '.join(missing)}; a corpus needs `id` and `text`"
+                        f"{path}: missing column(s) {', '.join(missing)} (found: {', '.join(map(str, row)) or 'none'}); "
+                        "a corpus needs `id` and `text`"
                     )
-                continue
+                if all(v is None for v in row.values()):
+                    continue
             where = f"{path} {kind} {number}"
-            doc_id = "" if row.get("id") is None else str(row["id"])
+            doc_id = _cell(row, "id", where) or ""
+            if not doc_id:
+                raise InputError(f"{where}: empty `id`; give every row a unique id")
             if doc_id in seen:
-                raise InputError(f"{where}: duplicate id {doc_id!r}; ids must be unique within the input")
-            seen.add(doc_id)
+                raise InputError(f"{where}: duplicate id {doc_id!r} (also {kind} {seen[doc_id]}); "
+                                 "ids must be unique within the input")
+            seen[doc_id] = number
             text = row.get("text")
-            if not isinstance(text, str):
-                raise InputError(f"{where}: `text` must be a string")
-            meta = {k: row.get(k) for k in META_FIELDS if row.get(k) not in (None, "")}
-            yield make_document(doc_id, text.encode("utf-8"), where, meta)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}); convert the corpus to UTF-8") from None
+            if text is not None and not isinstance(text, str):
+                raise InputError(f"{where}: `text` must be a string, not {type(text).__name__}")
+            _check_text(text or "", where)
+            meta = {k: _cell(row, k, where) for k in META_FIELDS}
+            doc = make_document(doc_id, (text or "").encode("utf-8"), where, meta)
+            if has_text(doc):
+                kept += 1
+                yield doc
+            else:
+                warn(f"{where}: id {doc_id!r} has empty text; skipped (no document row is written for it)")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not valid UTF-8 ({_bad_utf8_line(path)}); convert the corpus to UTF-8, "
+                         "e.g. `iconv -f WINDOWS-1252 -t UTF-8`") from None
     except csv.Error as exc:
         raise InputError(f"{path}: malformed CSV ({exc}); check quoting") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}); check the path and permissions") from None
+    if not header_seen:
+        raise InputError(f"{path}: empty file; a corpus needs `id` and `text`")
+    if not seen:
+        raise InputError(f"{path}: no rows, only a header; add rows with `id` and `text`")
+    if not kept:
+        raise InputError(f"{path}: every row has empty text; nothing to extract")
 
 
 def read_inputs(inputs: Iterable[Path]) -> Iterator[Document]:
@@ -222,7 +409,7 @@ def read_inputs(inputs: Iterable[Path]) -> Iterator[Document]:
         elif path.suffix in CORPUS_SUFFIXES:
             docs = read_corpus(path)
         elif path.suffix == TEXT_SUFFIX:
-            docs = [read_text_file(path)]
+            docs = _skip_empty([read_text_file(path)])
         else:
             raise InputError(
                 f"{path}: unsupported input type {path.suffix or '(no extension)'}; "
@@ -236,3 +423,5 @@ def read_inputs(inputs: Iterable[Path]) -> Iterator[Document]:
                 )
             seen[doc.doc_id] = doc.source
             yield doc
+    if not seen:
+        raise InputError("no document with text in the input(s); nothing to extract")

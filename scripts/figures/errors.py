@@ -1,7 +1,9 @@
 """Errors a user can act on, and the exit codes the CLI maps them to.
 
 Every error carries one message that says what went wrong, where (file, row or offset) and how
-to fix it. The CLI prints it on one line to stderr without a traceback (unless --debug).
+to fix it. The CLI prints it on one line to stderr without a traceback (unless --debug). Validation reports
+are the exception: one line per problem. Warnings (`InputWarning`) are input read with a caveat
+or skipped; the CLI prints each on one line and goes on.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_INVALID = 1  # the package was written or read but does not validate
 EXIT_INPUT = 2  # bad input or usage: nothing was written
+EXIT_INTERNAL = 3  # an unexpected error (a bug): nothing was written
 EXIT_INTERRUPTED = 130
 
 
@@ -31,3 +34,10 @@ class PackageInvalid(FiguresError):
     """A package was produced or read but fails validation."""
 
     exit_code = EXIT_INVALID
+
+
+class InputWarning(UserWarning):
+    """Input that was read with a caveat (a detected encoding) or skipped (an empty article).
+
+    The CLI prints each on one line of stderr, prefixed `figures COMMAND: warning:`.
+    """

@@ -155,30 +155,116 @@ class PackageWriter:
         return package
 
 
+STAGE_PREFIX = ".figures-stage-"
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def remove_stale_stages(target: Path) -> None:
+    """Remove stages left in `target` by killed runs (their process is gone)."""
+    for stage in target.glob(f"{STAGE_PREFIX}*"):
+        suffix = stage.name[len(STAGE_PREFIX):]
+        if not suffix.isdigit() or not _pid_alive(int(suffix)):
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap(stage: Path, target: Path, outputs: tuple[str, ...]) -> None:
+    """Move `outputs` from `stage` into `target`, the old ones to stage/.previous; all or nothing.
+
+    If anything fails midway (an OSError, a KeyboardInterrupt), every output already swapped is
+    put back, so `target` holds either all the new outputs or all the old ones. SIGINT is held off
+    until the swap or its rollback is complete.
+    """
+    old = stage / ".previous"
+    old.mkdir()
+    done: list[list] = []  # [name, had an old one, new one installed]
+    with _sigint_deferred() as interrupted:
+        try:
+            for name in outputs:
+                if not (stage / name).exists():
+                    continue
+                had_old = (target / name).exists() or (target / name).is_symlink()
+                if had_old:
+                    os.replace(target / name, old / name)
+                done.append([name, had_old, False])
+                os.replace(stage / name, target / name)
+                done[-1][2] = True
+            if interrupted:
+                raise KeyboardInterrupt
+        except BaseException:
+            for name, had_old, installed in reversed(done):
+                if installed:
+                    _remove(target / name)
+                if had_old:
+                    os.replace(old / name, target / name)
+            raise
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[list]:
+    """Hold SIGINT (Ctrl-C) while the block runs; the yielded list is non-empty if one came."""
+    import signal
+    import threading
+
+    received: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @contextmanager
 def staged(target: Path, outputs: tuple[str, ...], links: tuple[str, ...] = ()) -> Iterator[Path]:
     """Yield a staging folder beside `target`; on success replace `outputs` in `target` with it.
 
-    On any exception the staging folder is removed and `target` is left untouched. `links` are
-    existing items of `target` made visible inside the stage (the seeds and schemas of a build),
-    so that the staged package validates as it will once in place.
+    On any exception (KeyboardInterrupt included) the staging folder is removed and `target` is
+    left byte-identical; if we created `target`, it is removed again. `links` are existing items
+    of `target` made visible inside the stage (the seeds and schemas of a build), so that the
+    staged package validates as it will once in place. Stages left by killed runs
+    (`.figures-stage-<pid>` of a dead process) are removed first.
     """
+    if target.exists() and not target.is_dir():
+        from .errors import InputError
+
+        raise InputError(f"{target}: exists and is not a folder; choose another output folder")
+    created = [p for p in (target, *target.parents) if not p.exists()]
     target.mkdir(parents=True, exist_ok=True)
-    stage = target / f".figures-stage-{os.getpid()}"
+    remove_stale_stages(target)
+    stage = target / f"{STAGE_PREFIX}{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
+    succeeded = False
     try:
         for name in links:
             if (target / name).exists():
                 (stage / name).symlink_to((target / name).resolve())
         yield stage
-        old = stage / ".previous"
-        old.mkdir()
-        for name in outputs:
-            if not (stage / name).exists():
-                continue
-            if (target / name).exists() or (target / name).is_symlink():
-                os.replace(target / name, old / name)
-            os.replace(stage / name, target / name)
+        _swap(stage, target, outputs)
+        succeeded = True
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+        if not succeeded:
+            for folder in created:  # innermost first; only folders we made and left empty
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break

@@ -66,6 +66,31 @@ def _pandera_schema(schema: dict) -> pa.DataFrameSchema:
     })
 
 
+def _check_message(check: str, value: object, column: str | None, schema: dict) -> str:
+    """A pandera failure in words: what is wrong with the value and what the schema allows."""
+    field = next((f for f in schema["fields"] if f["name"] == column), {})
+    constraints = field.get("constraints", {})
+    shown = "(empty)" if value is None or (not isinstance(value, str) and pd.isna(value)) else repr(value)
+    if check.startswith("isin"):
+        allowed = ", ".join(constraints.get("enum", []))
+        return f"{shown} is not an allowed value (isin: one of {allowed})"
+    if check == "field_uniqueness" or check.startswith("unique"):
+        return f"{shown} is a duplicate (field_uniqueness: values must be unique)"
+    if check == "not_nullable":
+        return "required value is missing (not_nullable)"
+    if check.startswith("coerce_dtype"):
+        kind = field.get("type", "value")
+        return f"{shown} is not a valid {kind} ({check})"
+    if check.startswith("str_matches"):
+        return f"{shown} does not match the pattern {constraints.get('pattern', '')!r}"
+    if check.startswith(("greater_than", "less_than", "in_range")):
+        bounds = ", ".join(f"{k} {v}" for k, v in constraints.items() if k in ("minimum", "maximum"))
+        return f"{shown} is out of range ({bounds or check})"
+    if check.startswith("column_in_dataframe"):
+        return f"column is missing ({check})"
+    return f"{check} failed for value {shown}"
+
+
 class PackageValidator:
     """Collects the problems of one package; `run()` returns them."""
 
@@ -137,7 +162,8 @@ class PackageValidator:
             for _, case in cases.head(MAX_REPORTED * 4).iterrows():
                 index = None if pd.isna(case["index"]) else int(case["index"])
                 column = None if pd.isna(case["column"]) else str(case["column"])
-                self.report(name, index, column, f"{case['check']} failed for value {case['failure_case']!r}")
+                self.report(name, index, column, _check_message(str(case["check"]), case["failure_case"], column,
+                                                                schema))
             # Continue with the values that could be typed, so later checks still run.
             self.frames[name] = self._coerce(frame, schema)
         for field in schema["fields"]:
