@@ -23,6 +23,7 @@ Charts (each as SVG and PNG):
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import textwrap
@@ -49,6 +50,8 @@ STYLE = {
 }
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 PNG_METADATA = {"Software": None}
+SVG_FONT = b"font-family: 'DejaVu Sans'"
+SVG_FONT_FALLBACK = b"font-family: 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif"
 WIDTH = 10  # inches; 1000 px at the published 100 dpi
 SOURCE_COLOR = "#555555"
 MEASURE_COLORS = {"killed": "#b2182b", "wounded": "#e08214"}
@@ -149,6 +152,11 @@ def wrap(label: str, width: int = 48, lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(label, width, max_lines=lines, placeholder=" …"))
 
 
+def plural(unit: str) -> str:
+    """The unit as an axis label: 'people' for person, 'attacks' for attack, 'count' when none."""
+    return {"person": "people", "": "count"}.get(unit, unit if unit.endswith("s") else unit + "s")
+
+
 def source_name(documents: pd.DataFrame, doc_id: str) -> str:
     row = documents[documents["doc_id"] == doc_id]
     return (row["publisher"].iloc[0] if len(row) and row["publisher"].iloc[0] else doc_id)
@@ -166,7 +174,10 @@ def save(fig: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
     """Write a figure as SVG and PNG with no varying metadata."""
     out_dir.mkdir(parents=True, exist_ok=True)
     svg, png = out_dir / f"{stem}.svg", out_dir / f"{stem}.png"
-    fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata=SVG_METADATA)
+    # Text stays text: name fallbacks with DejaVu's metrics for viewers that lack DejaVu Sans.
+    svg.write_bytes(buffer.getvalue().replace(SVG_FONT, SVG_FONT_FALLBACK))
     fig.savefig(png, format="png", metadata=PNG_METADATA, dpi=100)
     plt.close(fig)
     return [svg, png]
@@ -267,8 +278,8 @@ def casualties(descriptor: dict, frames: dict[str, pd.DataFrame], out_dir: Path,
             right = value_axis(ax, values, open_ended, log=True)
             for y, measure, best, low, high in rows:
                 draw_range(ax, y, best, low, high, MEASURE_COLORS[measure], right)
-                ax.annotate(f"{measure} {fmt_range(best, low, high)}", (best, y), xytext=(8, 0),
-                            textcoords="offset points", va="center", fontsize=8.5)
+                ax.annotate(f"{measure} {fmt_range(best, low, high)}", (best, y), xytext=(6, 5),
+                            textcoords="offset points", va="bottom", fontsize=8.5)
             ax.set_yticks(range(len(labels)), labels, fontsize=8.5)
             ax.set_ylim(len(labels) - 0.5, -0.5)
             ax.grid(axis="x", color="#dddddd", lw=0.6)
@@ -333,7 +344,7 @@ def timeline_events(frames: dict[str, pd.DataFrame], texts: dict) -> list[Event]
 def timeline(descriptor: dict, frames: dict[str, pd.DataFrame], out_dir: Path, texts: dict) -> list[Path]:
     """Dated events on a time axis, one row per date mention so labels never overlap."""
     events = timeline_events(frames, texts)
-    height = 2.0 + 0.5 * max(len(events), 1)
+    height = 2.0 + 0.5 * len(events) if events else 3.0
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH, height), layout="constrained")
         if not events:
@@ -366,7 +377,7 @@ def timeline(descriptor: dict, frames: dict[str, pd.DataFrame], out_dir: Path, t
         span = f" ({events[0].when:%B %Y} to {events[-1].when:%B %Y})" if events else ""
         ax.set_title(f"Timeline of dated events{span}", pad=22)
         ax.set_xlabel("Date (as precisely as the text states it)")
-        ax.set_ylabel("Date mention (date, words, sentence)")
+        ax.set_ylabel("Date mention")
         return finish(fig, descriptor, frames, out_dir, "timeline")
 
 
@@ -414,7 +425,7 @@ def comparison(descriptor: dict, frames: dict[str, pd.DataFrame], out_dir: Path,
             empty_message(ax, "Nothing to compare: no event is reported by more than one document.\n"
                               + textwrap.fill(COMPARISON_RULE, 80))
             ax.set_title("Figures for the same event by source")
-            ax.set_xlabel("Value (none)")
+            ax.set_xlabel("Figure reported (nothing to compare)")
             ax.set_ylabel("Source")
             return finish(fig, descriptor, frames, out_dir, "comparison")
         axes = fig.subplots(len(events), 1, squeeze=False,
@@ -436,14 +447,15 @@ def comparison(descriptor: dict, frames: dict[str, pd.DataFrame], out_dir: Path,
             ax.set_yticks(range(len(labels)), labels, fontsize=8.5)
             ax.set_ylim(len(labels) - 0.4, -0.6)
             unit = next((u for u in rows["unit"] if u), "")
-            ax.set_xlabel(f"{measure} ({unit + 's' if unit else 'count'})")
+            ax.set_xlabel(f"{measure} ({plural(unit)})")
             ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt(v)))
             ax.grid(axis="x", color="#dddddd", lw=0.6)
             ax.set_axisbelow(True)
             ax.set_title(f"{measure} on {date}: {rows['doc_id'].nunique()} sources", fontsize=10, loc="left")
         axes[0].legend(handles=[Line2D([], [], color="#777777", marker="o", ls="", label="stated value")]
                        + RANGE_HANDLES, fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3,
-                       frameon=False)
+                       frameon=False, borderaxespad=0.1)
+        axes[0].set_title(axes[0].get_title("left"), fontsize=10, loc="left", pad=22)
         axes[-1].set_ylabel("Source") if len(axes) == 1 else fig.supylabel("Source", fontsize=10)
         return finish(fig, descriptor, frames, out_dir, "comparison")
 
