@@ -29,7 +29,7 @@ CHART_STEMS = tuple(chart.__name__.replace("_", "-") for chart in CHARTS)
 MEASURE_COLORS = {
     "killed": "#f4a6a6", "wounded": "#f9c98a", "arrested": "#c9b3e6", "kidnapped": "#e6b3d9",
     "missing": "#d9d9a6", "displaced": "#a6d9d0", "affected": "#b3d1f0", "crowd": "#a6e0a6",
-    "seized": "#d6c2a8", "attacks": "#f0b3b3", "count": "#d0d0d0", "distance": "#c2d6e6",
+    "seized": "#d6c2a8", "attacks": "#9fd8e8", "count": "#d0d0d0", "distance": "#c2d6e6",
     "duration": "#e0d0f0", "money": "#c8e6a0", "percent": "#f0e0a0", "age": "#e0c0c0",
     "rank": "#c0c0e0", "other": "#dddddd",
 }
@@ -136,7 +136,8 @@ border-radius:4px;font-size:.85rem;pointer-events:none}
 table{border-collapse:collapse;font-size:.85rem;width:100%}
 th,td{border:1px solid #ddd;padding:.2rem .4rem;text-align:left;vertical-align:top}
 th{background:#f2f2f2}td.num{text-align:right}
-figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figure{margin:1rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee;box-sizing:border-box}
+.wide{overflow-x:auto}
 """
 
 SCRIPT = """
@@ -170,7 +171,8 @@ def claims_table(claims: pd.DataFrame) -> str:
             f'<td><span class="{measure_class(c.measure)}">{esc(c.measure)}</span></td>'
             f'<td class="num">{esc(c.value)}</td><td>{esc(bounds(c.low, c.high))}</td><td>{esc(c.unit)}</td>'
             f"<td>{esc(c.qualifier)}</td><td>{esc(c.rule)}</td><td>{esc(c.review)}</td></tr>")
-    return f"<table>\n<thead>{head}</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+    return (f'<div class="wide"><table>\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows)
+            + "\n</tbody>\n</table></div>")
 
 
 def chart_figures(charts_dir: Path) -> str:
