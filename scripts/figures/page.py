@@ -68,7 +68,7 @@ def bounds(low: str, high: str) -> str:
 
 
 def claim_tip(c) -> str:
-    return (f"{c.measure}: {c.value}{' ' + c.unit if c.unit else ''} · range {bounds(c.low, c.high)} · "
+    return (f"{c.measure}: {c.value}{' · unit ' + c.unit if c.unit else ''} · range {bounds(c.low, c.high)} · "
             f"qualifier {c.qualifier} · rule {c.rule} · claim {c.claim_id}")
 
 
@@ -156,6 +156,9 @@ document.addEventListener('focusin',function(e){var el=e.target.closest&&e.targe
 if(el){show(el);}else{hide();}});
 document.addEventListener('focusout',hide);
 document.addEventListener('keydown',function(e){if(e.key==='Escape'){hide();}});
+function fromHash(){var el=location.hash&&document.getElementById(location.hash.slice(1));
+if(el&&el.matches('.hl[data-tip]')){el.focus({preventScroll:true});show(el);}}
+window.addEventListener('hashchange',fromHash);fromHash();
 })();
 """
 
