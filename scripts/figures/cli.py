@@ -63,14 +63,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .charts import draw_charts
+    from .pipeline import draw
 
     path = args.package / "datapackage.json" if args.package.is_dir() else args.package
     if not path.exists():
         raise FiguresError(f"{path}: no such file; pass a package folder or its datapackage.json")
-    written = draw_charts(path, args.output)
+    written = draw(path, args.output)
     if not args.quiet:
-        print(f"wrote {len(written)} chart file(s) to {args.output}")
+        print(f"wrote {len(written)} file(s) (charts and index.html) to {args.output}")
     return EXIT_OK
 
 
@@ -114,7 +114,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("plot", parents=[common], help="draw the charts of any package",
-                       description="Draw the charts of a package from its CSVs alone.")
+                       description="Draw the charts of a package from its CSVs alone, and index.html: the texts with "
+                                   "every claim highlighted, the charts and a table of claims.")
     p.add_argument("package", type=Path, metavar="PACKAGE")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=cmd_plot)

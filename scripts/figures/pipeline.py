@@ -15,6 +15,7 @@ from .charts import draw_charts
 from .documents import Document, load_metadata, read_folder, read_inputs
 from .extract import extract_document
 from .package import DATA_DIR, DESCRIPTOR, TEXTS_DIR, PackageWriter, staged
+from .page import write_page
 from .validate import require_valid
 
 BUILD_OUTPUTS = (DATA_DIR, "charts", DESCRIPTOR)
@@ -41,6 +42,11 @@ def write_package(stage: Path, docs: Iterable[Document], meta: dict, text_root: 
     return Summary(writer.n_documents, dict(writer.counts))
 
 
+def draw(descriptor: Path, out_dir: Path) -> list[Path]:
+    """The charts of a written package and the annotated page that embeds them, into out_dir."""
+    return draw_charts(descriptor, out_dir) + [write_page(descriptor, out_dir)]
+
+
 def build(root: Path, seeds: Path | None = None, charts: bool = True) -> Summary:
     """Build the repository's package from its seeds: data/, datapackage.json, charts/."""
     seeds = seeds or root / "seeds"
@@ -50,7 +56,7 @@ def build(root: Path, seeds: Path | None = None, charts: bool = True) -> Summary
         summary = write_package(stage, docs, metadata["package"], text_root=root, copy_schemas=False)
         require_valid(stage / DESCRIPTOR)
         if charts:
-            draw_charts(stage / DESCRIPTOR, stage / "charts")
+            draw(stage / DESCRIPTOR, stage / "charts")
     return summary
 
 
@@ -60,5 +66,5 @@ def extract(inputs: list[Path], out_dir: Path, charts: bool = False) -> Summary:
         summary = write_package(stage, read_inputs(inputs), {}, text_root=stage, copy_schemas=True)
         require_valid(stage / DESCRIPTOR)
         if charts:
-            draw_charts(stage / DESCRIPTOR, stage / "charts")
+            draw(stage / DESCRIPTOR, stage / "charts")
     return summary
