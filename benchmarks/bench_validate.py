@@ -7,19 +7,21 @@ corrupted copy (bad enum, bad integer, duplicate primary key, missing foreign ke
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import WORK, figures, machine, require_shared
+from common import REPO, WORK, figures, machine, require_shared
 from genpkg import big_package, corrupted_copy
 
 
 def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    env = dict(os.environ, PYTHONPATH=str(REPO / "scripts"))
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     return time.perf_counter() - start, done
 
 
