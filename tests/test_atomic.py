@@ -11,7 +11,7 @@ import time
 import pytest
 
 import figures.package as package
-import figures.pipeline as pipeline
+import figures.parallel as parallel
 from conftest import REPO, SEED, copy_repo_inputs
 from figures.cli import main
 from figures.errors import PackageInvalid
@@ -31,16 +31,16 @@ def built(tmp_path):
 
 def test_failing_validation_leaves_build_untouched(built, monkeypatch):
     before = snapshot(built)
-    real = pipeline.extract_document
+    real = parallel.extract_document
 
     def corrupt(doc):
         rows = real(doc)
         rows["claims"][0]["quote"] = "not the text"
         return rows
 
-    monkeypatch.setattr(pipeline, "extract_document", corrupt)
+    monkeypatch.setattr(parallel, "extract_document", corrupt)
     with pytest.raises(PackageInvalid, match="claims row 2 .*field quote"):
-        build(built, charts=False)
+        build(built, charts=False, jobs=1, cache=False)  # in this process, so the patch applies
     assert snapshot(built) == before
 
 
@@ -60,7 +60,7 @@ def test_error_mid_swap_rolls_back(built, monkeypatch, fail_at):
 
     monkeypatch.setattr(package.os, "replace", flaky)
     with pytest.raises(OSError):
-        build(built, charts=False)
+        build(built, charts=False, cache=False)  # the cache's own writes also use os.replace
     monkeypatch.setattr(package.os, "replace", real_replace)
     assert snapshot(built) == before
     assert not list(built.glob(".figures-stage-*"))
@@ -74,8 +74,8 @@ def test_keyboard_interrupt_during_extraction(tmp_path, monkeypatch, capsys):
     def interrupted(doc):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "extract_document", interrupted)
-    assert main(["extract", str(SEED), "-o", str(out)]) == 130
+    monkeypatch.setattr(parallel, "extract_document", interrupted)
+    assert main(["extract", str(SEED), "-o", str(out), "--jobs", "1"]) == 130
     assert "interrupted; the previous output is unchanged" in capsys.readouterr().err
     assert snapshot(out) == before
 
@@ -88,13 +88,13 @@ def test_internal_error_is_one_line_and_leaves_output(tmp_path, monkeypatch, cap
     def bug(doc):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(pipeline, "extract_document", bug)
-    assert main(["extract", str(SEED), "-o", str(out)]) == 3
+    monkeypatch.setattr(parallel, "extract_document", bug)
+    assert main(["extract", str(SEED), "-o", str(out), "--jobs", "1"]) == 3
     err = capsys.readouterr().err
     assert "internal error (ZeroDivisionError" in err and len(err.strip().splitlines()) == 1
     assert snapshot(out) == before
     with pytest.raises(ZeroDivisionError):
-        main(["extract", str(SEED), "-o", str(out), "--debug"])
+        main(["extract", str(SEED), "-o", str(out), "--jobs", "1", "--debug"])
 
 
 def test_stale_stage_of_a_killed_run_is_removed(built):

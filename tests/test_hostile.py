@@ -73,7 +73,8 @@ def read_rows(path):
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_hostile_cells_round_trip_exactly(tmp_path, suffix):
     corpus = tmp_path / f"corpus{suffix}"
-    texts = {"q1": HOSTILE_TEXT, "q,2": HOSTILE_TEXT[::-1] + " 15 killed", '"q3"': "=1+2 " + HOSTILE_TEXT}
+    texts = {"q1": HOSTILE_TEXT, "q,2": HOSTILE_TEXT[::-1] + " 15 killed", '"q3"': "=1+2 " + HOSTILE_TEXT,
+             "q4": "A fine of $\r12 was paid."}  # a bare carriage return inside a claim's quote
     if suffix == ".csv":
         with corpus.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
@@ -85,6 +86,7 @@ def test_hostile_cells_round_trip_exactly(tmp_path, suffix):
     assert main(["extract", str(corpus), "-o", str(out), "--quiet"]) == 0
     claims = read_rows(out / "data" / "claims.csv")
     assert len(claims) >= 6
+    assert any("\r" in row["quote"] for row in claims)
     for row in claims:
         assert texts[row["doc_id"]][int(row["start"]):int(row["end"])] == row["quote"]
     assert {r["doc_id"] for r in read_rows(out / "data" / "documents.csv")} == set(texts)

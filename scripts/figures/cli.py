@@ -33,7 +33,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     root = args.root or _root()
-    summary = build(root, charts=not args.no_charts)
+    summary = build(root, charts=not args.no_charts, jobs=args.jobs, cache=not args.no_cache,
+                    progress=not args.quiet)
     if not args.quiet:
         print(f"built {root / 'datapackage.json'}: {summary}")
     return EXIT_OK
@@ -42,7 +43,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from .pipeline import extract
 
-    summary = extract(args.inputs, args.output, charts=args.charts)
+    summary = extract(args.inputs, args.output, charts=args.charts, jobs=args.jobs, dask=args.dask,
+                      progress=not args.quiet)
     if not args.quiet:
         print(f"wrote {args.output / 'datapackage.json'}: {summary}")
     return EXIT_OK
@@ -82,6 +84,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def jobs_count(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of processes")
+    return jobs
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="figures", description="Numeric claims from news text, traceable to the characters they came from.",
@@ -90,21 +102,28 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    running = argparse.ArgumentParser(add_help=False)
+    running.add_argument("--jobs", "-j", type=jobs_count, metavar="N",
+                         help="worker processes for extraction (default: every core); output is identical")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("build", parents=[common], help="build data/, datapackage.json and charts/ from seeds/",
+    p = sub.add_parser("build", parents=[common, running], help="build data/, datapackage.json and charts/ from seeds/",
                        description="Read seeds/ (with seeds/metadata.yaml), write data/*.csv, datapackage.json "
                                    "and charts/, and validate; the previous output is replaced only on success.")
     p.add_argument("--root", type=Path, help="repository root (default: found from the current folder)")
     p.add_argument("--no-charts", action="store_true", help="skip drawing charts")
+    p.add_argument("--no-cache", action="store_true",
+                   help="extract every document again instead of reusing .cache/figures/")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("extract", parents=[common], help="extract claims from any inputs into a package folder",
+    p = sub.add_parser("extract", parents=[common, running], help="extract claims from any inputs into a package folder",
                        description="INPUT is a .txt file, a folder of them, or a .csv/.jsonl corpus with columns "
                                    "id and text (optional published, title, url, publisher).")
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR", help="package folder to write")
     p.add_argument("--charts", action="store_true", help="also draw charts into OUTDIR/charts")
+    p.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
+                   help="run extraction on a Dask cluster (e.g. tcp://host:8786) instead of local processes")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("validate", parents=[common], help="validate a package: schemas, keys and provenance",

@@ -57,6 +57,25 @@ def format_cell(value: object, field_type: str) -> str:
     return str(value)
 
 
+def format_rows(rows: dict[str, list[dict]]) -> dict[str, list[list[str]]]:
+    """One document's rows (as extract_document returns them) as CSV cells, in schema order.
+
+    This is all the per-row work of writing, done where the rows are extracted (a worker process
+    or a Dask worker) and what the build cache stores; the documents row's `path` stays empty
+    until the writer has stored the text.
+    """
+    formatted = {}
+    for name in RESOURCES:
+        types = tuple(field_types(name).items())
+        formatted[name] = [[format_cell(row.get(field), kind) for field, kind in types] for row in rows[name]]
+    return formatted
+
+
+@lru_cache(maxsize=None)
+def _path_column() -> int:
+    return list(field_types("documents")).index("path")
+
+
 def json_text(data: object) -> str:
     """JSON as we commit it: sorted nowhere (key order is meaningful), indented, trailing newline."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -74,17 +93,24 @@ class PackageWriter:
         self.root = root
         self.text_root = (text_root or root).resolve()
         self.copy_schemas = copy_schemas
-        self.sources: list[dict] = []
+        # Unique sources, keyed by their JSON; only MAX_LISTED_SOURCES + 1 are kept, because
+        # beyond that the descriptor lists none of them (so memory does not grow with the corpus).
+        self.sources: dict[str, dict] = {}
         self.n_documents = 0
         self.counts = {name: 0 for name in RESOURCES}
         (root / DATA_DIR).mkdir(parents=True, exist_ok=True)
         self._files = {}
         self._writers = {}
+        self._quoting_writers = {}
         for name in RESOURCES:
             handle = (root / DATA_DIR / f"{name}.csv").open("w", encoding="utf-8", newline="")
             writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow(field_types(name))
             self._files[name], self._writers[name] = handle, writer
+            # Python 3.11's minimal quoting leaves a bare carriage return unquoted (only the
+            # line terminator's characters count), and every CSV reader then splits the row there.
+            # Rows with one are written fully quoted instead.
+            self._quoting_writers[name] = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
 
     def _store_text(self, doc: Document) -> str:
         if doc.stored_path is not None:
@@ -100,16 +126,21 @@ class PackageWriter:
 
     def add(self, doc: Document, rows: dict[str, list[dict]]) -> None:
         """Write one document's rows (as returned by extract_document)."""
-        rows["documents"][0]["path"] = self._store_text(doc)
+        self.add_formatted(doc, format_rows(rows))
+
+    def add_formatted(self, doc: Document, cells: dict[str, list[list[str]]]) -> None:
+        """Write one document's rows already formatted by `format_rows`."""
+        for row in cells["documents"]:
+            row[_path_column()] = self._store_text(doc)
         for name in RESOURCES:
-            types = field_types(name)
-            writer = self._writers[name]
-            for row in rows[name]:
-                writer.writerow([format_cell(row.get(field), kind) for field, kind in types.items()])
-            self.counts[name] += len(rows[name])
+            for row in cells[name]:
+                carriage_return = any("\r" in cell for cell in row if isinstance(cell, str))
+                (self._quoting_writers if carriage_return else self._writers)[name].writerow(row)
+            self.counts[name] += len(cells[name])
         self.n_documents += 1
-        if doc.url or doc.publisher:
-            self.sources.append({k: v for k, v in (("title", doc.publisher or doc.url), ("path", doc.url)) if v})
+        if (doc.url or doc.publisher) and len(self.sources) <= MAX_LISTED_SOURCES:
+            source = {k: v for k, v in (("title", doc.publisher or doc.url), ("path", doc.url)) if v}
+            self.sources.setdefault(json.dumps(source, sort_keys=True), source)
 
     def close(self, package_meta: dict) -> Path:
         """Finish the CSVs and write datapackage.json (and the schemas it points at)."""
@@ -125,7 +156,7 @@ class PackageWriter:
 
     def descriptor(self, meta: dict) -> dict:
         """The Data Package v2 descriptor: package metadata plus one resource per CSV."""
-        unique_sources = list({json.dumps(s, sort_keys=True): s for s in self.sources}.values())
+        unique_sources = list(self.sources.values())
         if len(unique_sources) > MAX_LISTED_SOURCES:
             unique_sources = [{"title": f"{self.n_documents} documents, listed with their URLs in data/documents.csv"}]
         package = {

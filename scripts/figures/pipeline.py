@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Iterable
 
 from .charts import draw_charts
-from .documents import Document, load_metadata, read_folder, read_inputs
-from .extract import extract_document
+from .documents import Document, load_metadata, read_folder, read_inputs, text_files
 from .package import DATA_DIR, DESCRIPTOR, TEXTS_DIR, PackageWriter, staged
 from .page import write_page
+from .parallel import CACHE_DIR, Cache, Progress, count_documents, default_jobs, extract_rows
 from .validate import require_valid
 
 BUILD_OUTPUTS = (DATA_DIR, "charts", DESCRIPTOR)
@@ -33,11 +33,16 @@ class Summary:
 
 
 def write_package(stage: Path, docs: Iterable[Document], meta: dict, text_root: Path,
-                  copy_schemas: bool) -> Summary:
-    """Extract every document and stream its rows into the package at `stage`."""
+                  copy_schemas: bool, jobs: int = 1, dask: str | None = None, cache: Cache | None = None,
+                  progress=None) -> Summary:
+    """Extract every document and stream its rows into the package at `stage`.
+
+    Rows come out in input order whatever `jobs`, `dask` and `cache` say, so the bytes written are
+    those of a serial run (see parallel.py).
+    """
     writer = PackageWriter(stage, text_root=text_root, copy_schemas=copy_schemas)
-    for doc in docs:
-        writer.add(doc, extract_document(doc))
+    for doc, cells in extract_rows(docs, jobs=jobs, dask=dask, cache=cache, progress=progress):
+        writer.add_formatted(doc, cells)
     writer.close(meta)
     return Summary(writer.n_documents, dict(writer.counts))
 
@@ -47,24 +52,45 @@ def draw(descriptor: Path, out_dir: Path) -> list[Path]:
     return draw_charts(descriptor, out_dir) + [write_page(descriptor, out_dir)]
 
 
-def build(root: Path, seeds: Path | None = None, charts: bool = True) -> Summary:
-    """Build the repository's package from its seeds: data/, datapackage.json, charts/."""
+def _stage_package(target: Path, outputs: tuple[str, ...], docs: Iterable[Document], meta: dict, bar: Progress,
+                   charts: bool, links: tuple[str, ...] = (), text_root: Path | None = None, **run) -> Summary:
+    """Write, validate and (optionally) draw a package in a stage that replaces `outputs` in `target`."""
+    try:
+        with staged(target, outputs, links=links) as stage:
+            summary = write_package(stage, docs, meta, text_root=text_root or stage, copy_schemas="schemas" not in links,
+                                    progress=bar, **run)
+            bar.close()
+            require_valid(stage / DESCRIPTOR)
+            if charts:
+                draw(stage / DESCRIPTOR, stage / "charts")
+    finally:
+        bar.close()
+    return summary
+
+
+def build(root: Path, seeds: Path | None = None, charts: bool = True, jobs: int | None = None,
+          cache: bool = True, progress: bool = False) -> Summary:
+    """Build the repository's package from its seeds: data/, datapackage.json, charts/.
+
+    Documents whose bytes, metadata and extractor are unchanged since the last build are taken
+    from the cache in `.cache/figures/` (safe to delete) instead of being extracted again.
+    """
     seeds = seeds or root / "seeds"
     metadata = load_metadata(seeds)
     docs = read_folder(seeds, metadata)
-    with staged(root, BUILD_OUTPUTS, links=("seeds", "schemas")) as stage:
-        summary = write_package(stage, docs, metadata["package"], text_root=root, copy_schemas=False)
-        require_valid(stage / DESCRIPTOR)
-        if charts:
-            draw(stage / DESCRIPTOR, stage / "charts")
-    return summary
+    bar = Progress(progress, lambda: len(text_files(seeds)), desc="build")
+    return _stage_package(root, BUILD_OUTPUTS, docs, metadata["package"], bar, charts, links=("seeds", "schemas"),
+                          text_root=root, jobs=jobs or default_jobs(),
+                          cache=Cache(root / CACHE_DIR) if cache else None)
 
 
-def extract(inputs: list[Path], out_dir: Path, charts: bool = False) -> Summary:
-    """Extract any inputs into a complete, valid package folder `out_dir`."""
-    with staged(out_dir, EXTRACT_OUTPUTS) as stage:
-        summary = write_package(stage, read_inputs(inputs), {}, text_root=stage, copy_schemas=True)
-        require_valid(stage / DESCRIPTOR)
-        if charts:
-            draw(stage / DESCRIPTOR, stage / "charts")
-    return summary
+def extract(inputs: list[Path], out_dir: Path, charts: bool = False, jobs: int | None = None,
+            dask: str | None = None, progress: bool = False) -> Summary:
+    """Extract any inputs into a complete, valid package folder `out_dir`.
+
+    `jobs` worker processes (default: every core) or the Dask scheduler at `dask` do the
+    extraction; either way the package is byte-identical to a serial run.
+    """
+    bar = Progress(progress, lambda: count_documents(inputs))
+    return _stage_package(out_dir, EXTRACT_OUTPUTS, read_inputs(inputs), {}, bar, charts,
+                          jobs=jobs or default_jobs(), dask=dask)
