@@ -21,14 +21,15 @@ from typing import Iterable
 import regex
 import yaml
 
+from .cues import WINDOW, CueHits, CueIndex
 from .numbers import NumberSpan, find_numbers
 
 RULES_PATH = Path(__file__).parent / "rules" / "measures.yaml"
-# How far a rule may look around a number, in characters. Bounded so cost per number is fixed.
-WINDOW = 160
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w'’-]*")
 _SPACE = re.compile(r"[\s,]*")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_]\w*>")
+_WORD_TAIL = re.compile(r"[\w'’-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class MeasureRule:
     kinds: tuple[str, ...]
     noun_phrase: bool
     number: re.Pattern | None  # the rule applies only to numbers whose quote matches this
+    cue_side: str | None  # "before"/"after": tried only if the cue index finds a cue word there
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +70,45 @@ class PhraseRule:
     value: float
     cue: re.Pattern
     pattern: re.Pattern
+    starts: re.Pattern | None  # None: the pattern begins at its cue; else the words it may begin
+    # with, before the cue, and it must end with the cue's word
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatch:
+    """The rules for one kind of number, combined so that one regex call finds the first match.
+
+    `after_any` joins every rule that has only an `after` pattern into one alternation of named
+    groups r<index>, in rule order: matched at a number's end, the group that took part is the
+    first of those rules that applies. `before_any` does the same for `before`-only rules,
+    searched backwards. Rules with a cue, both patterns or a `number` condition are tried one by
+    one (`others`), and only while they come before the best rule found so far.
+    """
+
+    indices: tuple[int, ...]  # every rule for this kind, in order
+    after_any: re.Pattern | None
+    before_any: regex.Pattern | None
+    others: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     rules: tuple[MeasureRule, ...]
+    dispatch: dict[str, Dispatch]  # number kind -> its rules, combined
     phrases: tuple[PhraseRule, ...]
-    any_cue: re.Pattern
-    cue_stems: re.Pattern  # literal prefixes of every cue word, for a fast first scan
+    cues: CueIndex  # the cue words of rules and phrases, found once per document
     units: dict[str, dict[str, str]]  # table -> lower-cased unit word -> normalised unit
     stopwords: frozenset[str]
     type_of: tuple[str, ...]
 
 
-def _cue_words(cue: str, data: dict) -> list[str]:
-    """The literal words a phrase cue can start with: its lexicon's words, or its own literal."""
+def _cue_words(cue: str | None, data: dict) -> list[str]:
+    """The literal words a cue can start with: a lexicon's words ("killed_after" or
+    "{killed_after}"), or the alternatives of a literal cue ("\\b(?:deaths|fatalities)")."""
+    if cue is None:
+        return []
+    if cue in data["lexicons"]:
+        return list(data["lexicons"][cue])
     names = re.findall(r"\{([a-z_]+)\}", cue)
     if names:
         return [w for name in names for w in data["lexicons"][name]]
@@ -114,6 +140,45 @@ def _compile(source: str, names: dict[str, str], side: str) -> re.Pattern:
     return re.compile(expanded, re.IGNORECASE)
 
 
+def _starts(phrase: dict, names: dict[str, str]) -> re.Pattern | None:
+    """The words an end-anchored phrase begins with, as a pattern; None if it is start-anchored."""
+    if phrase.get("anchor") == "start":
+        return None
+    if "{" + phrase["starts"] + "}" not in phrase["pattern"]:
+        raise ValueError(f"phrase {phrase['id']}: starts {phrase['starts']} is not used in its pattern")
+    return re.compile(rf"\b(?:{names[phrase['starts']]})\b", re.IGNORECASE)
+
+
+def _cue_side(rule: dict) -> str | None:
+    """Where a rule's cue word must be: the side whose pattern names the cue lexicon."""
+    if "cue" not in rule:
+        return None
+    for side in ("before", "after"):
+        if "{" + rule["cue"] + "}" in rule.get(side, ""):
+            return side
+    raise ValueError(f"rule {rule['id']}: cue {rule['cue']} is not used in its patterns")
+
+
+def _alternatives(sources: list[tuple[int, str]]) -> str:
+    """One alternation of the sources as groups r<index>, their own groups made non-capturing."""
+    return "|".join(f"(?P<r{index}>{_NAMED_GROUP.sub('(?:', source)})" for index, source in sources)
+
+
+def _dispatch(rules: tuple[MeasureRule, ...], kind: str) -> Dispatch:
+    indices = tuple(i for i, rule in enumerate(rules) if kind in rule.kinds)
+    plain = [i for i in indices if rules[i].cue_side is None and rules[i].number is None]
+    after_only = [(i, rules[i].after.pattern) for i in plain if rules[i].before is None]
+    before_only = [(i, rules[i].before.pattern) for i in plain if rules[i].after is None]
+    combined = {i for i, _ in after_only + before_only}
+    flags = regex.IGNORECASE | regex.REVERSE | regex.VERSION0
+    return Dispatch(
+        indices=indices,
+        after_any=re.compile(_alternatives(after_only), re.IGNORECASE) if after_only else None,
+        before_any=regex.compile(_alternatives(before_only), flags) if before_only else None,
+        others=tuple(i for i in indices if i not in combined),
+    )
+
+
 @lru_cache(maxsize=1)
 def load_rules(path: Path = RULES_PATH) -> RuleSet:
     """Compile measures.yaml once."""
@@ -131,23 +196,24 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
             after=_compile(r["after"], names, "after") if "after" in r else None,
             span_unit=r.get("span") == "unit", kinds=tuple(r.get("numbers", ["cardinal"])),
             noun_phrase=bool(r.get("noun_phrase")),
-            number=re.compile(r["number"]) if "number" in r else None,
+            number=re.compile(r["number"]) if "number" in r else None, cue_side=_cue_side(r),
         )
         for r in data["rules"]
     )
     phrases = tuple(
         PhraseRule(id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
-                   cue=_compile(p["cue"], names, "cue"), pattern=_compile(p["pattern"], names, "phrase"))
+                   cue=_compile(p["cue"], names, "cue"), pattern=_compile(p["pattern"], names, "phrase"),
+                   starts=_starts(p, names))
         for p in data.get("phrases", [])
     )
-    any_cue = re.compile("|".join(f"(?:{p.cue.pattern})" for p in phrases) or "(?!)", re.IGNORECASE)
-    stems = sorted({word.lower()[:4] for p in data.get("phrases", []) for word in _cue_words(p["cue"], data)})
-    cue_stems = re.compile("|".join(re.escape(stem) for stem in stems) or "(?!)")
+    cues = CueIndex.build([_cue_words(r.get("cue"), data) for r in data["rules"]],
+                          [_cue_words(p["cue"], data) for p in data.get("phrases", [])])
     units = {
         table: {word.lower().replace("\\", ""): unit for unit, words in entries.items() for word in words}
         for table, entries in data.get("units", {}).items()
     }
-    return RuleSet(rules, phrases, any_cue, cue_stems, units,
+    kinds = sorted({kind for rule in rules for kind in rule.kinds})
+    return RuleSet(rules, {kind: _dispatch(rules, kind) for kind in kinds}, phrases, cues, units,
                    frozenset(w.lower() for w in data["lexicons"].get("stopword", [])),
                    tuple(data["lexicons"].get("type_of", [])))
 
@@ -247,38 +313,106 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lo: int, rules: Rul
                  number.qualifier, subject, f"{number.rule}+{rule.id}")
 
 
-def _phrase_claims(text: str, lo: int, rules: RuleSet) -> list[Claim]:
-    """Claims with no number token, searched only around the cue words of each phrase rule."""
-    lowered = text.lower()  # a first scan on literal stems is far faster than the cue patterns
-    if len(lowered) != len(text):  # a few characters change length when lowered: scan as is
-        lowered = text
-    windows: list[tuple[int, int, set[int]]] = []
-    for stem in rules.cue_stems.finditer(lowered, lo):
-        at = stem.start()
-        if at > lo and (text[at - 1].isalnum() or text[at - 1] == "-"):
-            continue  # not at a word start
-        fired = {i for i, phrase in enumerate(rules.phrases) if phrase.cue.match(text, at)}
-        if not fired:
-            continue
-        a, b = max(lo, at - WINDOW), min(len(text), stem.end() + WINDOW)
-        if windows and a <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], b, windows[-1][2] | fired)
-        else:
-            windows.append((a, b, fired))
-    claims = []
-    for a, b, fired in windows:
-        for index in sorted(fired):
+def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Claim]:
+    """Claims with no number token, matched only at the cue words of each phrase rule.
+
+    A start-anchored phrase is matched where its cue begins; an end-anchored one at each of its
+    `starts` words within WINDOW before its cue, and kept only if it ends with the cue's word.
+    Every count a phrase can match is therefore tried once, in rule order.
+    """
+    found: list[tuple[int, int, Claim]] = []
+    seen: set[tuple[int, int]] = set()
+    for at, indices in hits.phrase_hits:
+        before: dict[re.Pattern, list[int]] = {}  # start words before this cue, per lexicon
+        cues: dict[re.Pattern, re.Match | None] = {}  # phrases often share a cue
+        for index in indices:
             phrase = rules.phrases[index]
-            pos = a
-            # Resume after each quoted subject, not after the whole match: in "A soldier and a
-            # civilian were killed" the second subject lies inside the first match.
-            while (match := phrase.pattern.search(text, pos, b)) is not None:
+            if phrase.cue not in cues:
+                cues[phrase.cue] = phrase.cue.match(text, at)
+            cue = cues[phrase.cue]
+            if cue is None:
+                continue
+            if phrase.starts is None:
+                starts, limit, must_end = (at,), min(len(text), at + WINDOW), None
+            else:
+                if phrase.starts not in before:
+                    before[phrase.starts] = [m.start() for m in phrase.starts.finditer(text, max(lo, at - WINDOW), at)]
+                must_end = _WORD_TAIL.match(text, cue.end()).end()
+                starts, limit = before[phrase.starts], must_end
+            for start in starts:
+                if (index, start) in seen:
+                    continue
+                match = phrase.pattern.match(text, start, limit)
+                if match is None or (must_end is not None and match.end() != must_end):
+                    continue
+                seen.add((index, start))
                 subject = match.group("subject") if "subject" in phrase.pattern.groupindex else ""
                 value = phrase.value
-                claims.append(Claim(match.start("num"), match.end("num"), phrase.measure, value, value, value,
-                                    phrase.unit, "exact", (subject or "").strip(), f"phrase+{phrase.id}"))
-                pos = match.end("num")
-    return claims
+                found.append((index, match.start("num"), Claim(
+                    match.start("num"), match.end("num"), phrase.measure, value, value, value,
+                    phrase.unit, "exact", (subject or "").strip(), f"phrase+{phrase.id}")))
+    found.sort(key=lambda item: item[:2])  # earlier rules first, as for number rules
+    return [claim for _, _, claim in found]
+
+
+def _first_claim(number: NumberSpan, text: str, lo: int, rules: RuleSet, hits: CueHits) -> Claim | None:
+    """The claim of the first rule, in order, that applies to `number` (a skip rule's claim has no measure).
+
+    Rules with a cue are tried only if the cue index found one of their cue words near.
+    """
+    dispatch = rules.dispatch.get(number.kind)
+    if dispatch is None:
+        return None
+    near = hits.rules_near(number.start, number.end)
+    if _year_like(number, text):  # rare: some rules do not apply, so try them one by one
+        return _first_from(rules, dispatch.indices, number, text, lo, near, year=True)
+    best = len(rules.rules)
+    if dispatch.after_any is not None:
+        match = dispatch.after_any.match(text, number.end, min(len(text), number.end + WINDOW))
+        if match is not None:
+            best = int(match.lastgroup[1:])
+    if dispatch.before_any is not None:
+        match = dispatch.before_any.search(text, max(lo, number.start - WINDOW), number.start)
+        if match is not None:
+            best = min(best, int(match.lastgroup[1:]))
+    for index in dispatch.others:
+        if index >= best:
+            break
+        if not _cue_near(rules.rules[index], index, near):
+            continue
+        claim = _apply(rules.rules[index], number, text, lo, rules)
+        if claim is not None:
+            return claim
+    if best == len(rules.rules):
+        return None
+    claim = _apply(rules.rules[best], number, text, lo, rules)
+    if claim is not None:
+        return claim
+    # The patterns matched but the rule still declined (no noun phrase): go on in order.
+    return _first_from(rules, [i for i in dispatch.indices if i > best], number, text, lo, near, year=False)
+
+
+def _cue_near(rule: MeasureRule, index: int, near: tuple[int, int]) -> bool:
+    """Whether the rule has no cue, or the cue index found one on the side it needs."""
+    if rule.cue_side is None:
+        return True
+    return bool(near[rule.cue_side == "after"] >> index & 1)
+
+
+def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text: str, lo: int,
+                near: tuple[int, int],
+                year: bool) -> Claim | None:
+    """The rules at `indices` tried one by one; a year-like number skips count-like measures."""
+    for index in indices:
+        rule = rules.rules[index]
+        if not _cue_near(rule, index, near):
+            continue
+        if year and rule.measure in ("count", "crowd", "duration", None) and not rule.id.startswith("skip."):
+            continue
+        claim = _apply(rule, number, text, lo, rules)
+        if claim is not None:
+            return claim
+    return None
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -289,23 +423,16 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
     """All claims in text[start:], skipping numbers that overlap the `exclude` spans (dates)."""
     rules = load_rules()
     excluded = sorted(exclude)
+    hits = rules.cues.scan(text, start)
     claims: list[Claim] = []
     for number in find_numbers(text):
         if number.start < start or _overlaps(number.start, number.end, excluded):
             continue
-        year = _year_like(number, text)
-        for rule in rules.rules:
-            if number.kind not in rule.kinds:
-                continue
-            if year and rule.measure in ("count", "crowd", "duration", None) and not rule.id.startswith("skip."):
-                continue
-            claim = _apply(rule, number, text, start, rules)
-            if claim is not None:
-                if claim.measure:
-                    claims.append(claim)
-                break
+        claim = _first_claim(number, text, start, rules, hits)
+        if claim is not None and claim.measure:
+            claims.append(claim)
     taken = [(c.start, c.end) for c in claims]
-    for claim in _phrase_claims(text, start, rules):
+    for claim in _phrase_claims(text, start, rules, hits):
         if not _overlaps(claim.start, claim.end, taken) and not _overlaps(claim.start, claim.end, excluded):
             claims.append(claim)
             taken.append((claim.start, claim.end))
