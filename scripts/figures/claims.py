@@ -431,7 +431,9 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
         claim = _first_claim(number, text, start, rules, hits)
         if claim is not None and claim.measure:
             claims.append(claim)
-    taken = [(c.start, c.end) for c in claims]
+    # A phrase may hold an age ("a 35-year-old man was killed"): both are claims. Any other
+    # claim it overlaps already counts those words, and the phrase is dropped.
+    taken = [(c.start, c.end) for c in claims if c.measure != "age"]
     for claim in _phrase_claims(text, start, rules, hits):
         if not _overlaps(claim.start, claim.end, taken) and not _overlaps(claim.start, claim.end, excluded):
             claims.append(claim)
