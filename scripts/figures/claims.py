@@ -12,6 +12,7 @@ Pure: text in, `Claim`s out.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -322,8 +323,8 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
     """
     found: list[tuple[int, int, Claim]] = []
     seen: set[tuple[int, int]] = set()
+    start_words: dict[re.Pattern, list[int]] = {}  # where each `starts` lexicon's words begin
     for at, indices in hits.phrase_hits:
-        before: dict[re.Pattern, list[int]] = {}  # start words before this cue, per lexicon
         cues: dict[re.Pattern, re.Match | None] = {}  # phrases often share a cue
         for index in indices:
             phrase = rules.phrases[index]
@@ -335,10 +336,12 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
             if phrase.starts is None:
                 starts, limit, must_end = (at,), min(len(text), at + WINDOW), None
             else:
-                if phrase.starts not in before:
-                    before[phrase.starts] = [m.start() for m in phrase.starts.finditer(text, max(lo, at - WINDOW), at)]
+                if phrase.starts not in start_words:  # one scan per document, when first needed
+                    start_words[phrase.starts] = [m.start() for m in phrase.starts.finditer(text, lo)]
+                words = start_words[phrase.starts]
+                starts = words[bisect.bisect_left(words, at - WINDOW):bisect.bisect_left(words, at)]
                 must_end = _WORD_TAIL.match(text, cue.end()).end()
-                starts, limit = before[phrase.starts], must_end
+                limit = must_end
             for start in starts:
                 if (index, start) in seen:
                     continue
