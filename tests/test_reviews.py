@@ -410,3 +410,10 @@ def test_parallel_extract_with_reviews_is_byte_identical(tmp_path, monkeypatch):
     assert package_bytes(tmp_path / "parallel") == package_bytes(tmp_path / "serial")
     assert len(read(tmp_path / "serial", "reviews")) == 3
 
+
+def test_the_seed_review_is_a_confirmation_of_the_suppression_toll():
+    """The one committed entry: it reviews the 700 killed / 20,000 wounded incident and changes no figure."""
+    text = (REPO / "seeds" / "reviews.yaml").read_text(encoding="utf-8")
+    assert "id: 000_679c7536310926e9:i1\n    action: confirm" in text
+    row = read(REPO, "casualties")["000_679c7536310926e9:i1"]
+    assert (row["killed"], row["wounded"], row["review"]) == ("700", "20000", "confirmed")
