@@ -11,7 +11,8 @@ from conftest import REPO, copy_repo_inputs
 from figures.errors import InputError
 from figures.pipeline import build
 
-OUTPUTS = ["datapackage.json", "data/documents.csv", "data/claims.csv", "data/casualties.csv", "data/dates.csv"]
+OUTPUTS = ["datapackage.json", "data/documents.csv", "data/claims.csv", "data/casualties.csv", "data/dates.csv",
+           "data/reviews.csv"]
 
 
 def committed_outputs() -> list[str]:
@@ -61,7 +62,7 @@ def test_descriptor_is_data_package_v2_with_required_metadata(fresh_build):
     assert {s["path"] for s in descriptor["sources"]} == {
         "https://www.jpost.com/Middle-East/Hundreds-of-thousands-turn-out-in-Iraq-for-anti-US-and-anti-Israel-protest-615264"}
     assert [(r["name"], r["schema"]) for r in descriptor["resources"]] == [
-        (n, f"schemas/{n}.json") for n in ("documents", "claims", "casualties", "dates")]
+        (n, f"schemas/{n}.json") for n in ("documents", "claims", "casualties", "dates", "reviews")]
 
 
 def test_seed_is_stored_byte_for_byte():

@@ -44,7 +44,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from .pipeline import extract
 
     summary = extract(args.inputs, args.output, charts=args.charts, jobs=args.jobs, dask=args.dask,
-                      progress=not args.quiet)
+                      progress=not args.quiet, reviews=args.reviews)
     if not args.quiet:
         print(f"wrote {args.output / 'datapackage.json'}: {summary}")
     return EXIT_OK
@@ -108,8 +108,9 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", parents=[common, running], help="build data/, datapackage.json and charts/ from seeds/",
-                       description="Read seeds/ (with seeds/metadata.yaml), write data/*.csv, datapackage.json "
-                                   "and charts/, and validate; the previous output is replaced only on success.")
+                       description="Read seeds/ (with seeds/metadata.yaml, and seeds/reviews.yaml when present), "
+                                   "write data/*.csv, datapackage.json and charts/, and validate; the previous "
+                                   "output is replaced only on success.")
     p.add_argument("--root", type=Path, help="repository root (default: found from the current folder)")
     p.add_argument("--no-charts", action="store_true", help="skip drawing charts")
     p.add_argument("--no-cache", action="store_true",
@@ -122,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR", help="package folder to write")
     p.add_argument("--charts", action="store_true", help="also draw charts into OUTDIR/charts")
+    p.add_argument("--reviews", type=Path, metavar="FILE",
+                   help="apply a reviews file (confirm, correct or reject rows by id; see the README)")
     p.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
                    help="run extraction on a Dask cluster (e.g. tcp://host:8786) instead of local processes")
     p.set_defaults(func=cmd_extract)

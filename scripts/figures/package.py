@@ -98,19 +98,19 @@ class PackageWriter:
         self.sources: dict[str, dict] = {}
         self.n_documents = 0
         self.counts = {name: 0 for name in RESOURCES}
+        self.tables: list[str] = []  # whole tables written besides RESOURCES (write_table)
         (root / DATA_DIR).mkdir(parents=True, exist_ok=True)
         self._files = {}
         self._writers = {}
-        self._quoting_writers = {}
         for name in RESOURCES:
-            handle = (root / DATA_DIR / f"{name}.csv").open("w", encoding="utf-8", newline="")
-            writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(field_types(name))
-            self._files[name], self._writers[name] = handle, writer
-            # Python 3.11's minimal quoting leaves a bare carriage return unquoted (only the
-            # line terminator's characters count), and every CSV reader then splits the row there.
-            # Rows with one are written fully quoted instead.
-            self._quoting_writers[name] = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
+            self._files[name], self._writers[name] = self._open(name)
+
+    def _open(self, name: str) -> tuple:
+        """data/<name>.csv opened with its header written, and its row writer."""
+        handle = (self.root / DATA_DIR / f"{name}.csv").open("w", encoding="utf-8", newline="")
+        writer = _RowWriter(handle)
+        writer.plain.writerow(field_types(name))
+        return handle, writer
 
     def _store_text(self, doc: Document) -> str:
         if doc.stored_path is not None:
@@ -134,13 +134,22 @@ class PackageWriter:
             row[_path_column()] = self._store_text(doc)
         for name in RESOURCES:
             for row in cells[name]:
-                carriage_return = any("\r" in cell for cell in row if isinstance(cell, str))
-                (self._quoting_writers if carriage_return else self._writers)[name].writerow(row)
+                self._writers[name].writerow(row)
             self.counts[name] += len(cells[name])
         self.n_documents += 1
         if (doc.url or doc.publisher) and len(self.sources) <= MAX_LISTED_SOURCES:
             source = {k: v for k, v in (("title", doc.publisher or doc.url), ("path", doc.url)) if v}
             self.sources.setdefault(json.dumps(source, sort_keys=True), source)
+
+    def write_table(self, name: str, rows: list[dict]) -> None:
+        """Write a whole table that is not extracted per document (the applied reviews), listed last."""
+        types = field_types(name).items()
+        handle, writer = self._open(name)
+        with handle:
+            for row in rows:
+                writer.writerow([format_cell(row.get(field), kind) for field, kind in types])
+        self.tables.append(name)
+        self.counts[name] = len(rows)
 
     def close(self, package_meta: dict) -> Path:
         """Finish the CSVs and write datapackage.json (and the schemas it points at)."""
@@ -148,7 +157,7 @@ class PackageWriter:
             handle.close()
         if self.copy_schemas:
             (self.root / "schemas").mkdir(exist_ok=True)
-            for name in RESOURCES:
+            for name in (*RESOURCES, *self.tables):
                 shutil.copyfile(SCHEMA_DIR / f"{name}.json", self.root / "schemas" / f"{name}.json")
         descriptor = self.root / DESCRIPTOR
         descriptor.write_text(json_text(self.descriptor(package_meta)), encoding="utf-8")
@@ -181,9 +190,26 @@ class PackageWriter:
                 "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
                 "description": load_schema(name)["description"], "schema": f"schemas/{name}.json",
             }
-            for name in RESOURCES
+            for name in (*RESOURCES, *self.tables)
         ]
         return package
+
+
+class _RowWriter:
+    """CSV rows with standard minimal quoting, except rows holding a carriage return.
+
+    Python 3.11's minimal quoting leaves a bare carriage return unquoted (only the line
+    terminator's characters count), and every CSV reader then splits the row there. Rows with one
+    are written fully quoted instead.
+    """
+
+    def __init__(self, handle):
+        self.plain = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        self.quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: list[str]) -> None:
+        carriage_return = any("\r" in cell for cell in row if isinstance(cell, str))
+        (self.quoting if carriage_return else self.plain).writerow(row)
 
 
 STAGE_PREFIX = ".figures-stage-"

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import PackageInvalid
+from .reviews import check_reviews
 
 # Intervals checked per resource: (low, best, high) column triples.
 INTERVALS = {
@@ -137,6 +138,7 @@ class PackageValidator:
             for triple in triples:
                 self.check_interval(name, *triple)
         self.check_incident_claims()
+        check_reviews(self)
         return self.problems
 
     def load_resource(self, resource: dict) -> None:
