@@ -157,3 +157,17 @@ def test_quotes_are_compared_in_any_row_order_and_batch_size(three_documents, tm
     expected = list(range(7, claims.count("\n") + 1, 7))
     found = [p.row for p in validate_package(copy / "datapackage.json") if p.field == "quote"]
     assert found == expected
+
+
+@pytest.mark.parametrize("damage,where", [
+    (lambda text: "\n".join(line + ",extra" * (n == 3) for n, line in enumerate(text.split("\n"))),
+     "row 4 has 18 cells, the header 17"),
+    (lambda text: text.replace("crowd", "cr\udcffowd", 1), "not UTF-8 at byte"),
+], ids=["a row with a cell too many", "not UTF-8"])
+def test_unreadable_csv_is_reported_with_where(package_copy, damage, where):
+    path = package_copy / "data" / "claims.csv"
+    path.write_bytes(damage(path.read_text(encoding="utf-8")).encode("utf-8", "surrogateescape"))
+    problems = validate_package(package_copy / "datapackage.json")
+    assert [p.resource for p in problems] == ["claims"], problems
+    assert "cannot read resource" in problems[0].message and where in problems[0].message, problems
+    assert "\n" not in problems[0].message

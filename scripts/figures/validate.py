@@ -28,6 +28,7 @@ it brings pandas).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -261,6 +262,22 @@ def matches(cells: pl.Series, pattern: str) -> pl.Series:
     return matched
 
 
+def _locate_csv_error(path: Path) -> str:
+    """Where Python's csv module finds a CSV broken (polars' errors do not say); "" if it does not."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            width = len(next(reader, []))
+            for number, row in enumerate(reader, 2):
+                if row and len(row) != width:
+                    return f"row {number} has {len(row)} cells, the header {width}"
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 at byte {exc.start}"
+    except csv.Error as exc:
+        return str(exc)
+    return ""
+
+
 def _where_present(cells: pl.Series, result) -> pl.Series:
     """`result` (a value or a boolean Series) where the cell is there, null where it is empty:
     pandera's checks pass a null result (ignore_na)."""
@@ -375,7 +392,7 @@ class PackageValidator:
         pk = self.schemas.get(resource, {}).get("primaryKey") or []
         pk = [pk] if isinstance(pk, str) else pk
         if index is not None and frame is not None and pk and 0 <= index < frame.height:
-            key = "=".join([pk[0], str(frame[pk[0]][int(index)])])
+            key = f"{pk[0]}={frame[pk[0]][int(index)] or ''}"
         self.problems.append(Problem(resource, None if index is None else _row(index), field, message, key))
 
     def run(self) -> list[Problem]:
@@ -386,7 +403,7 @@ class PackageValidator:
         for resource in descriptor.get("resources", []):
             self.load_resource(resource)
         for name in ("documents", "claims", "casualties", "dates"):
-            if name not in self.schemas:
+            if name not in self.schemas and not any(p.resource == name for p in self.problems):
                 self.problems.append(Problem(name, None, None, "resource missing from datapackage.json"))
         if self.problems:
             return self.problems
@@ -411,9 +428,13 @@ class PackageValidator:
             path = self.base / resource["path"]
             # Every cell as text, empty (quoted or not) as null: typing is check_table's job.
             frame = pl.read_csv(path, infer_schema=False, null_values=[""], encoding="utf8")
-        except (OSError, KeyError, TypeError, json.JSONDecodeError, pl.exceptions.PolarsError,
-                UnicodeDecodeError) as exc:
+        except (OSError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             self.problems.append(Problem(name, None, None, f"cannot read resource: {exc}"))
+            return
+        except pl.exceptions.PolarsError as exc:
+            where = _locate_csv_error(path)
+            self.problems.append(Problem(name, None, None, f"cannot read resource: {str(exc).splitlines()[0]}"
+                                         + (f" ({where})" if where else "")))
             return
         expected = [f["name"] for f in schema["fields"]]
         if frame.columns != expected:
@@ -553,7 +574,8 @@ class PackageValidator:
         wrong[candidates[self._quotes_differ(candidates, doc, starts, ends, frame["quote"], doc_ids)]] = True
         text_of = self._texts()
         for index in _first(outside | wrong):
-            text, start, end = text_of(doc_ids[doc[index]]), int(starts[index]), int(ends[index])
+            doc_id, start, end = doc_ids[doc[index]], int(starts[index]), int(ends[index])
+            text = _fitted(text_of(doc_id), self.stored[doc_id][2])
             if outside[index]:
                 message = f"span {start}:{end} is outside the document text (0:{len(text)})"
             else:
@@ -583,7 +605,8 @@ class PackageValidator:
             while last < len(run_docs) and (last == first or chars + self.stored[doc_ids[run_docs[last]]][2] <= TEXT_BATCH):
                 chars += self.stored[doc_ids[run_docs[last]]][2]
                 last += 1
-            texts = [text_of(doc_ids[d]) or "" for d in run_docs[first:last]]
+            # A text that cannot be read now (changed since check_documents) differs everywhere.
+            texts = [_fitted(text_of(doc_ids[d]), self.stored[doc_ids[d]][2]) for d in run_docs[first:last]]
             base[run_docs[first:last]] = np.cumsum([0] + [len(t) for t in texts[:-1]])
             text = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
             del texts
@@ -619,6 +642,10 @@ class PackageValidator:
                               how="anti").sort("position").head(MAX_REPORTED * 4)
         for index, doc_id, claim_id in unknown.select("row", "doc_id", "claim_ids").iter_rows():
             self.report("casualties", index, "claim_ids", f"claim {claim_id!r} is not a claim of document {doc_id or ''!r}")
+
+
+def _fitted(text: str | None, length: int) -> str:
+    return text if text is not None and len(text) == length else "\0" * length
 
 
 def validate_package(descriptor_path: Path) -> list[Problem]:
