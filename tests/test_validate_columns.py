@@ -1,4 +1,4 @@
-"""The whole-column schema checks of validate.py find what pandera's row checks found."""
+"""Each schema check of validate.py reports the row and field, in the words of pandera's check names."""
 
 from __future__ import annotations
 
