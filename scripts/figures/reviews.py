@@ -364,6 +364,13 @@ def reviewer(path: Path | None) -> Reviewer | None:
 
 # --- validation, from the package alone ----------------------------------------------------------
 
+def _as_pandas(frame) -> pd.DataFrame:
+    """The validator's frame (polars) as pandas, the form these checks index by position."""
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    return pd.DataFrame(frame.to_dict(as_series=False))
+
+
 def _cell(value: object) -> str | None:
     """A frame cell as text, None when empty (frames hold NaN for empty cells, floats for numbers)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -399,7 +406,8 @@ def check_reviews(validator) -> None:
     quote must be the document's text. Conversely, every row marked confirmed or corrected must have
     its entry, and every recomputed incident a reviewed claim in its document.
     """
-    frames = validator.frames
+    frames = {name: _as_pandas(validator.frames[name]) for name in (*ID_FIELDS, RESOURCE)
+              if name in validator.frames}
     entries = frames.get(RESOURCE)
     wanted = set() if entries is None else set(entries["id"].dropna().astype(str))
     positions = {name: _positions(frames[name][id_field], wanted) for name, id_field in ID_FIELDS.items()}
@@ -415,7 +423,7 @@ def check_reviews(validator) -> None:
             actions[str(row.id)] = _cell(row.action) or ""
             if _cell(row.action) in ("correct", "reject") and parsed[0] == "claims":
                 reviewed_docs.add(parsed[1])
-            for problem, field_name in _entry_problems(validator, parsed, row, positions):
+            for problem, field_name in _entry_problems(frames, parsed, row, positions):
                 validator.report(RESOURCE, index, field_name, problem)
     for resource in ID_FIELDS:
         frame = frames[resource]
@@ -433,7 +441,8 @@ def check_reviews(validator) -> None:
                                  f"{status!r}, but the reviews table has no {STATUSES[status]} entry for {row_id}")
 
 
-def _entry_problems(validator, parsed: tuple[str, str], row, positions: dict[str, dict[str, int]]):
+def _entry_problems(frames: dict[str, pd.DataFrame], parsed: tuple[str, str], row,
+                    positions: dict[str, dict[str, int]]):
     """(message, field) for each thing wrong with one entry of the reviews table."""
     resource, doc_id = parsed
     noun, action, row_id = NOUNS[resource], _cell(row.action), str(row.id)
@@ -460,7 +469,7 @@ def _entry_problems(validator, parsed: tuple[str, str], row, positions: dict[str
         yield (f"{action} of {noun} {row_id}: there is no such row in {resource}: the {noun} no longer exists; "
                "update or remove the entry in the reviews file and rebuild"), "id"
         return
-    target = validator.frames[resource]
+    target = frames[resource]
     if "review" not in target.columns or "review_note" not in target.columns:
         yield f"{resource} has no review and review_note columns to record this {action}", "id"
         return
