@@ -13,6 +13,7 @@ Pure: text in, `Claim`s out.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -378,14 +379,11 @@ def _first_claim(number: NumberSpan, text: str, lo: int, rules: RuleSet, hits: C
         match = dispatch.before_any.search(text, max(lo, number.start - WINDOW), number.start)
         if match is not None:
             best = min(best, int(match.lastgroup[1:]))
-    for index in dispatch.others:
-        if index >= best:
-            break
-        if not _cue_near(rules.rules[index], index, near):
-            continue
-        claim = _apply(rules.rules[index], number, text, lo, rules)
-        if claim is not None:
-            return claim
+    # Rules tried one by one matter only while they come before the best combined one.
+    earlier = itertools.takewhile(lambda index: index < best, dispatch.others)
+    claim = _first_from(rules, earlier, number, text, lo, near, year=False)
+    if claim is not None:
+        return claim
     if best == len(rules.rules):
         return None
     claim = _apply(rules.rules[best], number, text, lo, rules)
@@ -403,8 +401,7 @@ def _cue_near(rule: MeasureRule, index: int, near: tuple[int, int]) -> bool:
 
 
 def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text: str, lo: int,
-                near: tuple[int, int],
-                year: bool) -> Claim | None:
+                near: tuple[int, int], year: bool) -> Claim | None:
     """The rules at `indices` tried one by one; a year-like number skips count-like measures."""
     for index in indices:
         rule = rules.rules[index]

@@ -85,8 +85,8 @@ class CueIndex:
         masks: dict[str, int] = {}
         phrases: dict[str, set[int]] = {}
         for index, words in enumerate(rule_cues):
-            for word in words:
-                masks[stem(word)] = masks.get(stem(word), 0) | (1 << index)
+            for key in map(stem, words):
+                masks[key] = masks.get(key, 0) | (1 << index)
         for index, words in enumerate(phrase_cues):
             for word in words:
                 phrases.setdefault(stem(word), set()).add(index)
