@@ -10,7 +10,9 @@ minimum and maximum per incident, UCDP a low/best/high):
   largest report that is not an unbounded vague amount (a lede's total usually subsumes the
   partial figures that follow);
 - a sentence starts a new incident when it names a different date or perpetrator than the
-  current incident, or announces another incident ("in a separate attack").
+  current incident, or announces another incident ("in a separate attack");
+- a toll over a period ("for months", "so far this year") is an incident of its own, as
+  incident datasets keep cumulative tolls apart from events.
 Rules (cue words, perpetrator and location patterns) live in rules/incidents.yaml. Pure.
 """
 
@@ -34,6 +36,7 @@ RULES_PATH = Path(__file__).parent / "rules" / "incidents.yaml"
 @dataclass(frozen=True, slots=True)
 class IncidentRules:
     split: re.Pattern
+    toll: re.Pattern
     perpetrator: tuple[re.Pattern, ...]
     location: re.Pattern
 
@@ -47,6 +50,7 @@ def load_rules(path: Path = RULES_PATH) -> IncidentRules:
     rules = {r["id"]: re.compile(_expand(r["pattern"], names), re.IGNORECASE) for r in data["rules"]}
     return IncidentRules(
         split=rules["split.marker"],
+        toll=rules["split.toll"],
         perpetrator=tuple(p for rid, p in rules.items() if rid.startswith("perpetrator.")),
         location=rules["location.preposition"],
     )
@@ -77,6 +81,7 @@ class Incident:
     """Figures of one incident and the claims they rest on."""
 
     mentions: list[Mention] = field(default_factory=list)
+    toll: bool = False  # a toll over a period: stands alone
 
     @property
     def claims(self) -> list[Claim]:
@@ -121,7 +126,7 @@ def _perpetrator(sentence: str, rules: IncidentRules) -> str:
 
 
 def _starts_new(current: Incident, mention: Mention, sentence: str, rules: IncidentRules) -> bool:
-    if rules.split.search(sentence):
+    if current.toll or rules.split.search(sentence) or rules.toll.search(sentence):
         return True
     if mention.date and current.date and mention.date != current.date:
         return True
@@ -145,6 +150,6 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         mention = Mention((start, end), group, date, _perpetrator(sentence, rules),
                           location.group("where") if location else "")
         if not incidents or _starts_new(incidents[-1], mention, sentence, rules):
-            incidents.append(Incident())
+            incidents.append(Incident(toll=bool(rules.toll.search(sentence))))
         incidents[-1].mentions.append(mention)
     return incidents

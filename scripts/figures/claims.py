@@ -74,6 +74,7 @@ class PhraseRule:
     pattern: re.Pattern
     starts: re.Pattern | None  # None: the pattern begins at its cue; else the words it may begin
     # with, before the cue, and it must end with the cue's word
+    ends: bool = False  # the pattern ends with its cue's word and is searched backwards from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,26 @@ class RuleSet:
     units: dict[str, dict[str, str]]  # table -> lower-cased unit word -> normalised unit
     stopwords: frozenset[str]
     type_of: tuple[str, ...]
+
+
+def _lexicons(data: dict, path: Path) -> dict[str, list[str]]:
+    """The word lists, with entries "{name}" replaced by the words of that lexicon (one level:
+    "person" is "person_one" plus the plural nouns)."""
+    raw = data["lexicons"]
+    for name, words in raw.items():
+        bad = [w for w in words if not isinstance(w, str)]
+        if bad:  # YAML 1.1 reads bare no/on/off as booleans: quote them
+            raise ValueError(f"{path}: lexicon {name} has non-string entries {bad!r}; quote them")
+    included = re.compile(r"\{([a-z_]+)\}")
+    resolved = {}
+    for name, words in raw.items():
+        resolved[name] = []
+        for word in words:
+            inner = included.fullmatch(word)
+            if inner and inner.group(1) not in raw:
+                raise ValueError(f"{path}: lexicon {name} includes unknown lexicon {word}")
+            resolved[name].extend(raw[inner.group(1)] if inner else [word])
+    return resolved
 
 
 def _cue_words(cue: str | None, data: dict) -> list[str]:
@@ -143,8 +164,9 @@ def _compile(source: str, names: dict[str, str], side: str) -> re.Pattern:
 
 
 def _starts(phrase: dict, names: dict[str, str]) -> re.Pattern | None:
-    """The words an end-anchored phrase begins with, as a pattern; None if it is start-anchored."""
-    if phrase.get("anchor") == "start":
+    """The words an end-anchored phrase begins with, as a pattern; None if it is anchored at its
+    cue's start or end instead."""
+    if phrase.get("anchor") in ("start", "end"):
         return None
     if "{" + phrase["starts"] + "}" not in phrase["pattern"]:
         raise ValueError(f"phrase {phrase['id']}: starts {phrase['starts']} is not used in its pattern")
@@ -185,10 +207,7 @@ def _dispatch(rules: tuple[MeasureRule, ...], kind: str) -> Dispatch:
 def load_rules(path: Path = RULES_PATH) -> RuleSet:
     """Compile measures.yaml once."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for name, words in data["lexicons"].items():
-        bad = [w for w in words if not isinstance(w, str)]
-        if bad:  # YAML 1.1 reads bare no/on/off as booleans: quote them
-            raise ValueError(f"{path}: lexicon {name} has non-string entries {bad!r}; quote them")
+    data["lexicons"] = _lexicons(data, path)
     names = {name: _alternation(words) for name, words in data["lexicons"].items()}
     names.update(data.get("macros", {}))
     rules = tuple(
@@ -204,8 +223,9 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
     )
     phrases = tuple(
         PhraseRule(id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
-                   cue=_compile(p["cue"], names, "cue"), pattern=_compile(p["pattern"], names, "phrase"),
-                   starts=_starts(p, names))
+                   cue=_compile(p["cue"], names, "cue"),
+                   pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase"),
+                   starts=_starts(p, names), ends=p.get("anchor") == "end")
         for p in data.get("phrases", [])
     )
     cues = CueIndex.build([_cue_words(r.get("cue"), data) for r in data["rules"]],
@@ -334,6 +354,13 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
             cue = cues[phrase.cue]
             if cue is None:
                 continue
+            if phrase.ends:  # searched backwards from the end of the cue's word
+                must_end = _WORD_TAIL.match(text, cue.end()).end()
+                match = phrase.pattern.search(text, max(lo, at - WINDOW), must_end)
+                if match is not None and (index, match.start()) not in seen:
+                    seen.add((index, match.start()))
+                    found.append((index, match.start("num"), _phrase_claim(phrase, match)))
+                continue
             if phrase.starts is None:
                 starts, limit, must_end = (at,), min(len(text), at + WINDOW), None
             else:
@@ -350,13 +377,16 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
                 if match is None or (must_end is not None and match.end() != must_end):
                     continue
                 seen.add((index, start))
-                subject = match.group("subject") if "subject" in phrase.pattern.groupindex else ""
-                value = phrase.value
-                found.append((index, match.start("num"), Claim(
-                    match.start("num"), match.end("num"), phrase.measure, value, value, value,
-                    phrase.unit, "exact", (subject or "").strip(), f"phrase+{phrase.id}")))
+                found.append((index, match.start("num"), _phrase_claim(phrase, match)))
     found.sort(key=lambda item: item[:2])  # earlier rules first, as for number rules
     return [claim for _, _, claim in found]
+
+
+def _phrase_claim(phrase: PhraseRule, match: re.Match) -> Claim:
+    subject = match.group("subject") if "subject" in match.re.groupindex else ""
+    value = phrase.value
+    return Claim(match.start("num"), match.end("num"), phrase.measure, value, value, value,
+                 phrase.unit, "exact", (subject or "").strip(), f"phrase+{phrase.id}")
 
 
 def _first_claim(number: NumberSpan, text: str, lo: int, rules: RuleSet, hits: CueHits) -> Claim | None:
