@@ -12,7 +12,6 @@ Pure: text in, `Claim`s out.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -139,8 +138,47 @@ def _cue_words(cue: str | None, data: dict) -> list[str]:
 
 
 def _alternation(words: Iterable[str]) -> str:
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in ordered)
+    """One regex matching any of the words, longest first, spaces matching any run of whitespace.
+
+    Built as a trie ("soldier|soldiers|sol..." -> "sol(?:dier(?:s)?|...)"): Python's `re` tries
+    the branches of a plain alternation one by one, and lexicons of hundreds of words sit inside
+    patterns tried at every count, so a trie makes matching them cost the length of the word.
+    """
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for token in _tokens(word):
+            node = node.setdefault(token, {})
+        node[""] = {}  # a word ends here
+    return _trie_regex(trie)
+
+
+def _tokens(word: str) -> list[str]:
+    """A word as regex tokens: escaped characters, and \\s+ for each run of spaces."""
+    tokens: list[str] = []
+    for i, part in enumerate(word.split()):
+        if i:
+            tokens.append(r"\s+")
+        tokens.extend(re.escape(char) for char in part)
+    return tokens
+
+
+def _trie_regex(node: dict) -> str:
+    ends = "" in node
+    branches = []
+    for token in sorted(t for t in node if t):
+        # Follow single-child chains without groups: "s" "o" "l" -> "sol".
+        chain, child = token, node[token]
+        while len(child) == 1 and "" not in child:
+            (token, child), = child.items()
+            chain += token
+        branches.append(chain + _trie_regex(child))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:  # the longer words first: a greedy optional group tries to continue before stopping
+        body = body + "?" if len(branches) == 1 and len(branches[0]) == 1 else "(?:" + body + ")?"
+    return body
 
 
 def _expand(source: str, names: dict[str, str]) -> str:
@@ -344,8 +382,10 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
     """
     found: list[tuple[int, int, Claim]] = []
     seen: set[tuple[int, int]] = set()
-    start_words: dict[re.Pattern, list[int]] = {}  # where each `starts` lexicon's words begin
     for at, indices in hits.phrase_hits:
+        # Where each `starts` lexicon's words begin before this cue: scanned in the window only,
+        # since start words ("a", "one") are everywhere and cues are few.
+        start_words: dict[re.Pattern, list[int]] = {}
         cues: dict[re.Pattern, re.Match | None] = {}  # phrases often share a cue
         for index in indices:
             phrase = rules.phrases[index]
@@ -364,10 +404,9 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
             if phrase.starts is None:
                 starts, limit, must_end = (at,), min(len(text), at + WINDOW), None
             else:
-                if phrase.starts not in start_words:  # one scan per document, when first needed
-                    start_words[phrase.starts] = [m.start() for m in phrase.starts.finditer(text, lo)]
-                words = start_words[phrase.starts]
-                starts = words[bisect.bisect_left(words, at - WINDOW):bisect.bisect_left(words, at)]
+                if phrase.starts not in start_words:
+                    start_words[phrase.starts] = [m.start() for m in phrase.starts.finditer(text, max(lo, at - WINDOW), at)]
+                starts = start_words[phrase.starts]
                 must_end = _WORD_TAIL.match(text, cue.end()).end()
                 limit = must_end
             for start in starts:
