@@ -9,8 +9,9 @@ minimum and maximum per incident, UCDP a low/best/high):
   figure: they do not add up, they bound it. `low`/`high` span the reports and `best` is the
   largest report that is not an unbounded vague amount (a lede's total usually subsumes the
   partial figures that follow);
-- a sentence starts a new incident when it names a different date or perpetrator than the
-  current incident, or announces another incident ("in a separate attack");
+- a sentence starts a new incident when it names a different date, perpetrator or place than
+  the current incident (places that contain one another, "Baghdad" and "Baghdad's Karrada
+  district", are the same), or announces another incident ("in a separate attack");
 - a toll over a period ("for months", "so far this year") is an incident of its own, as
   incident datasets keep cumulative tolls apart from events.
 Rules (cue words, perpetrator and location patterns) live in rules/incidents.yaml. Pure.
@@ -129,6 +130,9 @@ def _starts_new(current: Incident, mention: Mention, sentence: str, rules: Incid
     if current.toll or rules.split.search(sentence) or rules.toll.search(sentence):
         return True
     if mention.date and current.date and mention.date != current.date:
+        return True
+    here, there = mention.location.lower(), current.location.lower()
+    if here and there and here not in there and there not in here:
         return True
     return bool(mention.perpetrator and current.perpetrator
                 and mention.perpetrator.lower() != current.perpetrator.lower())
