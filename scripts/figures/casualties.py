@@ -126,6 +126,13 @@ def _perpetrator(sentence: str, rules: IncidentRules) -> str:
     return ""
 
 
+def _place(where: str) -> str:
+    """A place name without a trailing possessive: "in Iraq's north" is in Iraq."""
+    for suffix in ("'s", "’s"):
+        where = where.removesuffix(suffix)
+    return where
+
+
 def _starts_new(current: Incident, mention: Mention, sentence: str, rules: IncidentRules) -> bool:
     if current.toll or rules.split.search(sentence) or rules.toll.search(sentence):
         return True
@@ -152,7 +159,7 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         date = next((d.date for d in dates if start <= d.start < end and d.date), None)
         location = rules.location.search(sentence)
         mention = Mention((start, end), group, date, _perpetrator(sentence, rules),
-                          location.group("where") if location else "")
+                          _place(location.group("where")) if location else "")
         if not incidents or _starts_new(incidents[-1], mention, sentence, rules):
             incidents.append(Incident(toll=bool(rules.toll.search(sentence))))
         incidents[-1].mentions.append(mention)
