@@ -23,7 +23,7 @@ import regex
 import yaml
 
 from .cues import WINDOW, CueHits, CueIndex
-from .numbers import NumberSpan, find_numbers
+from .numbers import NumberSpan, find_numbers, trie_regex
 
 RULES_PATH = Path(__file__).parent / "rules" / "measures.yaml"
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w'’-]*")
@@ -138,47 +138,9 @@ def _cue_words(cue: str | None, data: dict) -> list[str]:
 
 
 def _alternation(words: Iterable[str]) -> str:
-    """One regex matching any of the words, longest first, spaces matching any run of whitespace.
-
-    Built as a trie ("soldier|soldiers|sol..." -> "sol(?:dier(?:s)?|...)"): Python's `re` tries
-    the branches of a plain alternation one by one, and lexicons of hundreds of words sit inside
-    patterns tried at every count, so a trie makes matching them cost the length of the word.
-    """
-    trie: dict = {}
-    for word in set(words):
-        node = trie
-        for token in _tokens(word):
-            node = node.setdefault(token, {})
-        node[""] = {}  # a word ends here
-    return _trie_regex(trie)
-
-
-def _tokens(word: str) -> list[str]:
-    """A word as regex tokens: escaped characters, and \\s+ for each run of spaces."""
-    tokens: list[str] = []
-    for i, part in enumerate(word.split()):
-        if i:
-            tokens.append(r"\s+")
-        tokens.extend(re.escape(char) for char in part)
-    return tokens
-
-
-def _trie_regex(node: dict) -> str:
-    ends = "" in node
-    branches = []
-    for token in sorted(t for t in node if t):
-        # Follow single-child chains without groups: "s" "o" "l" -> "sol".
-        chain, child = token, node[token]
-        while len(child) == 1 and "" not in child:
-            (token, child), = child.items()
-            chain += token
-        branches.append(chain + _trie_regex(child))
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if ends:  # the longer words first: a greedy optional group tries to continue before stopping
-        body = body + "?" if len(branches) == 1 and len(branches[0]) == 1 else "(?:" + body + ")?"
-    return body
+    """One regex matching any of the words, longest first, spaces matching any run of whitespace:
+    a trie, since lexicons of hundreds of words sit inside patterns tried at every count."""
+    return trie_regex(words, fold_case=False)
 
 
 def _expand(source: str, names: dict[str, str]) -> str:

@@ -63,16 +63,18 @@ def _phrase_re(phrase: str) -> str:
     return r"\s+".join(re.escape(w) for w in phrase.split())
 
 
-def _trie_re(words) -> str:
+def trie_regex(words, fold_case: bool = True) -> str:
     """Alternation of literal words compiled as a character trie (longest first per branch).
 
     A trie keeps a failing position cheap: the engine compares one character per level instead
-    of trying every word.  Spaces in phrases become ``\\s+``.
+    of trying every word (Python's `re` tries the branches of a plain alternation one by one).
+    Runs of spaces in phrases become ``\\s+``. `fold_case` lower-cases the words, for patterns
+    compiled case-insensitively; keep the case for lexicons also used inside ``(?-i:...)``.
     """
     trie: dict = {}
     for w in set(words):
         node = trie
-        for ch in w.lower():
+        for ch in " ".join((w.lower() if fold_case else w).split()):
             node = node.setdefault(ch, {})
         node[""] = {}
 
@@ -122,13 +124,13 @@ _MAX_INT = int(_R["max_integer_digits"])
 _MAX_FRAC = int(_R["max_fraction_digits"])
 
 _ALL_WORDS = set(_UNITS) | set(_TEENS) | set(_TENS) | set(_ORDINALS) | set(_WORD_SCALES)
-_WORD_ALT = _trie_re(_ALL_WORDS)
-_SCALE_ALT = _trie_re(_WORD_SCALES)
+_WORD_ALT = trie_regex(_ALL_WORDS)
+_SCALE_ALT = trie_regex(_WORD_SCALES)
 
 _WORD_RULES = {r["id"]: r for r in _R["word_rules"]}
 _ORD_RULES = {r["id"]: r for r in _R["ordinal_rules"]}
 _SUPERLATIVE_RE = re.compile(
-    r"[ \t]+(?:" + _trie_re(_ORD_RULES["ord.rank_superlative"]["superlatives"]) + r")\b",
+    r"[ \t]+(?:" + trie_regex(_ORD_RULES["ord.rank_superlative"]["superlatives"]) + r")\b",
     re.IGNORECASE)
 
 # Vague amounts ----------------------------------------------------------------------------
@@ -169,7 +171,7 @@ _FROM_RE = re.compile(r"(?<![\w])from\s+\Z", re.IGNORECASE)
 # Exclusions -------------------------------------------------------------------------------
 _labels = sorted({lbl.rstrip(".").lower() for lbl in _R["labels"]})
 # Checked backwards from a digit number: the label word directly before it.
-_LABEL_BEFORE = re.compile(r"(?<![\w.])(?:" + _trie_re(_labels) + r")s?\.?[ \t]*(?:#[ \t]*)?\Z",
+_LABEL_BEFORE = re.compile(r"(?<![\w.])(?:" + trie_regex(_labels) + r")s?\.?[ \t]*(?:#[ \t]*)?\Z",
                            re.IGNORECASE)
 _LABEL_ID = None
 _LABEL_WORDS = frozenset(_labels)
@@ -218,7 +220,7 @@ _DIGIT_PAT = (
     r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
     r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
     r"(?P<tail>[^\W\d_]*)"
-    r"(?:[ \t\u00a0]+(?P<wmult>" + _trie_re(_SPACED_MULTS) + r")\b)?"
+    r"(?:[ \t\u00a0]+(?P<wmult>" + trie_regex(_SPACED_MULTS) + r")\b)?"
 )
 _SEP = r"(?:\s*[-‐‑]\s*|\s+and\s+|\s+)"
 _WORDS_PAT = (
@@ -226,7 +228,7 @@ _WORDS_PAT = (
     r"(?:" + _WORD_ALT + r")\b(?:" + _SEP + r"(?:" + _WORD_ALT + r")\b)*"
 )
 _VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>"
-           + _trie_re(_WORD_SCALES) + r")\b")
+           + trie_regex(_WORD_SCALES) + r")\b")
 _COUPLE_PAT = r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"]) + r"\b"
 
 # Two anchored masters instead of one scanning regex: digits and number words are sparse, so a
@@ -269,7 +271,7 @@ def _translation(keep) -> bytes:
 
 _WORD_TABLE = _translation(lambda c: (c + 32 if 65 <= c <= 90 else c) if (65 <= c <= 90 or 97 <= c <= 122 or 48 <= c <= 57) else 32)
 _DIGIT_TABLE = _translation(lambda c: 48 if 48 <= c <= 57 else 46)
-_WORD_HIT_B = re.compile((r" (?:" + _trie_re(_first_words) + r")(?![a-z0-9])").encode("ascii"))
+_WORD_HIT_B = re.compile((r" (?:" + trie_regex(_first_words) + r")(?![a-z0-9])").encode("ascii"))
 _DIGIT_HIT_B = re.compile(rb"\.0")
 _LOOKBACK_WORDS = set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL_WORDS}
 _LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
