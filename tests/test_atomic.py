@@ -113,7 +113,7 @@ def test_sigint_to_a_running_extract_leaves_output(tmp_path):
     before = snapshot(out)
     corpus = tmp_path / "big.jsonl"
     line = '{"id": "d%d", "text": "Gunmen killed 12 people and wounded 30 on Monday. ' + "More text. " * 200 + '"}\n'
-    corpus.write_text("".join(line % i for i in range(3000)))
+    corpus.write_text("".join(line % i for i in range(12000)))  # long enough to be interrupted
     proc = subprocess.Popen([sys.executable, "-m", "figures.cli", "extract", str(corpus), "-o", str(out)],
                             env={**os.environ, "PYTHONPATH": str(REPO / "scripts")},
                             stderr=subprocess.PIPE, text=True)

@@ -190,7 +190,8 @@ def _alternatives(sources: list[tuple[int, str]]) -> str:
 
 def _dispatch(rules: tuple[MeasureRule, ...], kind: str) -> Dispatch:
     indices = tuple(i for i, rule in enumerate(rules) if kind in rule.kinds)
-    plain = [i for i in indices if rules[i].cue_side is None and rules[i].number is None]
+    plain = [i for i in indices if rules[i].cue_side is None and rules[i].number is None
+             and (rules[i].before is not None or rules[i].after is not None)]
     after_only = [(i, rules[i].after.pattern) for i in plain if rules[i].before is None]
     before_only = [(i, rules[i].before.pattern) for i in plain if rules[i].after is None]
     combined = {i for i, _ in after_only + before_only}

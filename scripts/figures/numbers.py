@@ -514,9 +514,10 @@ def _parse_compound(toks, i, text, pre, pre_start):
     core.suppress = (j - i == 1 and pre is None and toks[i][2] in _SUPPRESS_ALONE)
     if kind == "ordinal":
         sm = _SUPERLATIVE_RE.match(text, ne)
-        if sm:
+        if sm:  # a place in a ranking, its own kind so that measure rules can tell it apart
             core.end = sm.end()
             core.rule = "ord.word+ord.rank_superlative"
+            core.kind = "rank"
     return j, core
 
 
