@@ -42,3 +42,10 @@ def test_golden_case(case):
 def test_no_claim(text):
     claims = extract_claims(text)
     assert claims == [], [(text[c.start:c.end], c.measure, c.rule) for c in claims]
+
+
+def test_phrase_with_a_range_and_a_matched_unit():
+    """A phrase may claim an interval ("for months": at least 2, no upper bound) and take its unit
+    from the words it matched."""
+    (claim,) = [c for c in extract_claims("The border stayed shut for months.") if c.measure == "duration"]
+    assert (claim.value, claim.low, claim.high, claim.qualifier, claim.unit) == (2, 2, None, "vague", "month")

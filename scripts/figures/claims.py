@@ -67,8 +67,11 @@ class MeasureRule:
 class PhraseRule:
     id: str
     measure: str
-    unit: str
+    unit: str | dict  # fixed, or {from: unit, table: ...} to normalise the matched `unit` group
     value: float
+    low: float | None  # the interval the words allow (None: unbounded), as for numbers
+    high: float | None
+    qualifier: str
     cue: re.Pattern
     pattern: re.Pattern
     starts: re.Pattern | None  # None: the pattern begins at its cue; else the words it may begin
@@ -204,6 +207,12 @@ def _dispatch(rules: tuple[MeasureRule, ...], kind: str) -> Dispatch:
     )
 
 
+def _bound(phrase: dict, name: str) -> float | None:
+    """A phrase's low or high: its value unless given; null in YAML means unbounded."""
+    bound = phrase.get(name, phrase["value"])
+    return None if bound is None else float(bound)
+
+
 @lru_cache(maxsize=1)
 def load_rules(path: Path = RULES_PATH) -> RuleSet:
     """Compile measures.yaml once."""
@@ -224,6 +233,7 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
     )
     phrases = tuple(
         PhraseRule(id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
+                   low=_bound(p, "low"), high=_bound(p, "high"), qualifier=p.get("qualifier", "exact"),
                    cue=_compile(p["cue"], names, "cue"),
                    pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase"),
                    starts=_starts(p, names), ends=p.get("anchor") == "end")
@@ -362,7 +372,7 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
                 match = phrase.pattern.search(text, max(lo, at - WINDOW), must_end)
                 if match is not None and (index, match.start()) not in seen:
                     seen.add((index, match.start()))
-                    found.append((index, match.start("num"), _phrase_claim(phrase, match)))
+                    found.append((index, match.start("num"), _phrase_claim(phrase, match, rules)))
                 continue
             if phrase.starts is None:
                 starts, limit, must_end = (at,), min(len(text), at + WINDOW), None
@@ -379,16 +389,19 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
                 if match is None or (must_end is not None and match.end() != must_end):
                     continue
                 seen.add((index, start))
-                found.append((index, match.start("num"), _phrase_claim(phrase, match)))
+                found.append((index, match.start("num"), _phrase_claim(phrase, match, rules)))
     found.sort(key=lambda item: item[:2])  # earlier rules first, as for number rules
     return [claim for _, _, claim in found]
 
 
-def _phrase_claim(phrase: PhraseRule, match: re.Match) -> Claim:
+def _phrase_claim(phrase: PhraseRule, match: re.Match, rules: RuleSet) -> Claim:
     subject = match.group("subject") if "subject" in match.re.groupindex else ""
-    value = phrase.value
-    return Claim(match.start("num"), match.end("num"), phrase.measure, value, value, value,
-                 phrase.unit, "exact", (subject or "").strip(), f"phrase+{phrase.id}")
+    unit = phrase.unit
+    if isinstance(unit, dict):
+        word = match.group("unit").lower()
+        unit = rules.units[unit["table"]].get(word, word)
+    return Claim(match.start("num"), match.end("num"), phrase.measure, phrase.value, phrase.low, phrase.high,
+                 unit, phrase.qualifier, (subject or "").strip(), f"phrase+{phrase.id}")
 
 
 def _first_claim(number: NumberSpan, text: str, lo: int, rules: RuleSet, hits: CueHits) -> Claim | None:
