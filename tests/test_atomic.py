@@ -122,7 +122,8 @@ def test_sigint_to_a_running_extract_leaves_output(tmp_path):
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    if proc.returncode == 0:
-        pytest.skip("the run finished before the signal arrived")
-    assert proc.returncode == 130 and "Traceback" not in err
+    # The run takes several seconds and the signal comes as soon as it starts writing: a 0 here
+    # means the Ctrl-C was swallowed (as it was when it landed in a fork handler) and the run
+    # replaced the output.
+    assert proc.returncode == 130 and "Traceback" not in err, (proc.returncode, err[-500:])
     assert snapshot(out) == before

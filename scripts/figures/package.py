@@ -250,7 +250,7 @@ def _swap(stage: Path, target: Path, outputs: tuple[str, ...]) -> None:
     old = stage / ".previous"
     old.mkdir()
     done: list[list] = []  # [name, had an old one, new one installed]
-    with _sigint_deferred() as interrupted:
+    with sigint_deferred() as interrupted:
         try:
             for name in outputs:
                 if not (stage / name).exists():
@@ -273,7 +273,7 @@ def _swap(stage: Path, target: Path, outputs: tuple[str, ...]) -> None:
 
 
 @contextmanager
-def _sigint_deferred() -> Iterator[list]:
+def sigint_deferred() -> Iterator[list]:
     """Hold SIGINT (Ctrl-C) while the block runs; the yielded list is non-empty if one came."""
     import signal
     import threading

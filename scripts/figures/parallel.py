@@ -31,7 +31,7 @@ from . import __version__
 from .documents import META_FIELDS, Document
 from .errors import FiguresError
 from .extract import extract_document
-from .package import format_rows
+from .package import format_rows, sigint_deferred
 
 Cells = dict[str, list[list[str]]]
 PACKAGE_DIR = Path(__file__).parent
@@ -156,6 +156,16 @@ class _ProcessRunner(_Runner):
         self.first: _Deferred | None = None
 
     def submit(self, docs: list[Document]):
+        # Workers are forked inside submit, and a Ctrl-C that lands in one of Python's fork
+        # handlers is printed and ignored ("Exception ignored in _releaseLock"): the run went on
+        # and replaced the output. SIGINT is therefore held off here and raised after.
+        with sigint_deferred() as interrupted:
+            future = self._submit(docs)
+        if interrupted:
+            raise KeyboardInterrupt
+        return future
+
+    def _submit(self, docs: list[Document]):
         if self.pool is None:
             if self.first is None:  # maybe the only batch: not worth starting processes for
                 self.first = _Deferred(docs)
