@@ -49,3 +49,9 @@ def test_phrase_with_a_range_and_a_matched_unit():
     from the words it matched."""
     (claim,) = [c for c in extract_claims("The border stayed shut for months.") if c.measure == "duration"]
     assert (claim.value, claim.low, claim.high, claim.qualifier, claim.unit) == (2, 2, None, "vague", "month")
+
+
+def test_an_active_verb_with_an_object_is_not_an_arrest():
+    """'held' is an arrest only without an object: 'four nurses held a vigil' is a crowd."""
+    claims = {c.measure for c in extract_claims("Four nurses held a vigil outside the prison.")}
+    assert claims == {"crowd"}
