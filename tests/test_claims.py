@@ -55,3 +55,10 @@ def test_an_active_verb_with_an_object_is_not_an_arrest():
     """'held' is an arrest only without an object: 'four nurses held a vigil' is a crowd."""
     claims = {c.measure for c in extract_claims("Four nurses held a vigil outside the prison.")}
     assert claims == {"crowd"}
+
+
+def test_a_count_inside_a_toll_phrase_is_not_the_toll():
+    """'the death toll from the two earthquakes ... rose to 1,200': two is a count of earthquakes."""
+    found = {(c.measure, c.value) for c in extract_claims(
+        "The death toll from the two earthquakes in the north has risen to 1,200.")}
+    assert ("killed", 1200) in found and ("killed", 2) not in found
