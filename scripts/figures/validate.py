@@ -11,8 +11,8 @@ validate a package they downloaded. Two layers:
   is reported, never silently skipped.
 - Provenance checks: each document's sha256 and length match its stored file, every `quote`
   is exactly the document text at `start:end` (compared as arrays of code points, a batch of
-  documents at a time, so memory holds a few texts, not all), and intervals are ordered
-  (low <= value <= high).
+  documents and a bounded number of quoted characters at a time, so memory holds a few texts,
+  not all), and intervals are ordered (low <= value <= high).
 
 Rows are numbered as frictionless numbers them: the header is row 1, the first data row row 2.
 A duplicated key is reported at its second and later occurrences, as frictionless does.
@@ -55,8 +55,9 @@ INTERVALS = {
 SPAN_RESOURCES = ("claims", "casualties", "dates")
 MAX_REPORTED = 50  # per check, so a broken million-row file gives a readable report
 TEXTS_IN_MEMORY = 8  # decoded texts kept at once for messages about quotes
-TEXT_BATCH = 8_000_000  # code points of document text compared against quotes in one batch
-ROW_BATCH = 100_000  # quotes compared in one batch
+TEXT_BATCH = 2_000_000  # code points of document text compared against quotes in one batch
+ROW_BATCH = 100_000  # quotes compared in one batch, at most...
+QUOTE_CHARS = 1_000_000  # ...and code points of quotes (~25 bytes each in the comparison's arrays)
 DTYPES = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "date": pl.Date}
 NUMERIC_DTYPES = {"integer": "Int64", "number": "Float64"}
 KNOWN_CONSTRAINTS = {"required", "unique", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
@@ -614,8 +615,9 @@ class PackageValidator:
             base[run_docs[first:last]] = np.cumsum([0] + [len(t) for t in texts[:-1]])
             text = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
             del texts
-            for lo in range(run_bounds[first], run_bounds[last], ROW_BATCH):
-                part = order[lo:min(lo + ROW_BATCH, run_bounds[last])]
+            run = order[run_bounds[first]:run_bounds[last]]
+            for lo, hi in _pieces(ends[rows[run]] - starts[rows[run]], ROW_BATCH, QUOTE_CHARS):
+                part = run[lo:hi]
                 chosen = rows[part]
                 quote = np.frombuffer(quotes.gather(chosen).str.join("").item().encode("utf-32-le"), dtype=np.uint32)
                 sizes = ends[chosen] - starts[chosen]
@@ -646,6 +648,18 @@ class PackageValidator:
                               how="anti").sort("position").head(MAX_REPORTED * 4)
         for index, doc_id, claim_id in unknown.select("row", "doc_id", "claim_ids").iter_rows():
             self.report("casualties", index, "claim_ids", f"claim {claim_id!r} is not a claim of document {doc_id or ''!r}")
+
+
+def _pieces(sizes: np.ndarray, most: int, total: int):
+    """(start, stop) of consecutive pieces of `sizes`, each of at most `most` items whose sizes add up
+    to at most `total` (or of one item, when that alone is larger)."""
+    ends = np.cumsum(sizes)
+    start = 0
+    while start < len(sizes):
+        before = ends[start - 1] if start else 0
+        stop = min(max(start + 1, int(np.searchsorted(ends, before + total, side="right"))), start + most)
+        yield start, stop
+        start = stop
 
 
 def _fitted(text: str | None, length: int) -> str:
