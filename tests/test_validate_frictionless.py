@@ -19,6 +19,8 @@ from figures.pipeline import extract
 from figures.validate import matches, not_repeated, rust_pattern, typed_column, validate_package
 from test_validate import rewrite
 
+pytestmark = pytest.mark.usefixtures("small_table_batches")  # every test crosses batches
+
 
 def setter(row, field, value):
     def change(rows):
