@@ -33,14 +33,15 @@ frictionless anchors them with ^...$ and `re.match`, which also accepts a traili
 Known differences from frictionless: an integer beyond 64 bits is reported as not an integer;
 a row with fewer cells than the header reads its missing cells as empty.
 
-Speed and memory (benchmarks/README.md): on 1,000,000 claim rows the whole command takes
-3.3-3.7 s of wall time and 3.5-4.1 s of CPU, 5-15% more than when it read tables whole (the
-checks run on 20 batches), 10-11x faster than `frictionless validate`, and peaks at 260 MB RSS
-(was 690-740 MB). `figures extract` peaked at 276 MB on the 10 MB corpus and 315 MB on the
-100 MB one (was 451 and 1,616 MB). pandera is kept: its checks take 0.6-0.85 s and its import (it
-brings pandas) 0.7-1 s; its own `coerce=True` and `unique=True` are not used, because one bad
-cell failed the coercion of every column, and uniqueness marked first occurrences too (and
-cannot see across batches).
+Speed and memory (benchmarks/README.md, a shared 2-core machine): on 1,000,000 claim rows the
+whole command takes 2.7-4.4 s of wall time and 3.2-4.8 s of CPU, 8-13x faster than `frictionless
+validate`; run alternately with the validator that read tables whole, ~10% more wall time and ~4%
+more CPU (the checks run on 20 batches), for a peak of 260-267 MB RSS instead of 690-715 MB.
+`figures extract` peaks at 275 MB on the 10 MB corpus and 317 MB on the 100 MB one (451 and
+1,616 MB before). pandera is kept: its checks take 0.85-0.9 s and its import (it brings pandas)
+0.9-1 s; its own `coerce=True` and `unique=True` are not used, because one bad cell failed the
+coercion of every column, and uniqueness marked first occurrences too (and cannot see across
+batches).
 """
 
 from __future__ import annotations
@@ -306,9 +307,9 @@ def csv_blocks(path: Path, size: int):
     """A CSV file as a series of small CSV files (bytes): its header, then about `size` bytes of its
     rows (more when one row is longer), cut at the end of a row.
 
-    polars' `collect_batches` reads ahead of its consumer: reading the tables of the 100 MB
-    corpus with it peaked at 380-420 MB RSS, against 170 MB for the 10 MB corpus; with these
-    blocks both peak at 170-180 MB (benchmarks/README.md). Each block is parsed as a whole file
+    polars' `collect_batches` reads ahead of its consumer: only reading the tables of the 100 MB
+    corpus with it peaked at 400-430 MB RSS, against 175-185 MB for the 10 MB corpus; with these
+    blocks, 219 MB against 176 MB (benchmarks/README.md). Each block is parsed as a whole file
     is, header included, so that empty lines and short rows read the same in any block.
     """
     with path.open("rb") as handle:
