@@ -36,3 +36,13 @@ def package_copy(fresh_build, tmp_path) -> Path:
         shutil.copytree(fresh_build / name, tmp_path / name)
     shutil.copyfile(fresh_build / "datapackage.json", tmp_path / "datapackage.json")
     return tmp_path
+
+
+@pytest.fixture
+def small_table_batches(monkeypatch):
+    """Validate tables 400 bytes of CSV (two or three rows) at a time, so that a test crosses batch
+    boundaries. The tests of validation use it for every test (`pytestmark`); the others keep the
+    default, which the tiny batches would slow down by a minute in all."""
+    from figures import validate
+
+    monkeypatch.setattr(validate, "TABLE_BATCH", 400)

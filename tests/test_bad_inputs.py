@@ -18,6 +18,8 @@ from conftest import REPO, SEED
 from figures.cli import main
 from figures.validate import validate_package
 
+pytestmark = pytest.mark.usefixtures("small_table_batches")  # every test crosses batches
+
 FIXTURES = Path(__file__).parent / "fixtures" / "bad_inputs"
 EXPECTED = yaml.safe_load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
 

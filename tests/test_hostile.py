@@ -22,6 +22,8 @@ from figures.errors import InputError
 from figures.extract import extract_document
 from figures.validate import validate_package
 
+pytestmark = pytest.mark.usefixtures("small_table_batches")  # every test crosses batches
+
 MB = 1_000_000
 # Inputs built to make a backtracking regex take quadratic (or worse) time.
 ADVERSARIAL = {

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_repo_inputs
-from figures import parallel
+from figures import parallel, validate
 from figures.cli import main
 from figures.errors import InputError
 from figures.pipeline import build, extract
 from figures.validate import validate_package
+
+pytestmark = pytest.mark.usefixtures("small_table_batches")  # every test crosses batches
 
 # Two incidents: i1 rests on three claims in two sentences (12 killed and 30 wounded, then "at
 # least 14" killed), i2 on one ("two" soldiers); plus a crowd claim.
@@ -344,6 +346,22 @@ def test_validate_checks_rows_against_their_entries(reviewed_package, change, ex
     rewrite(reviewed_package / "data" / "claims.csv", change)
     problems = problems_of(reviewed_package)
     assert any(p.startswith(expected) for p in problems), problems
+
+
+@pytest.mark.parametrize("size", [1, 100, 200, 10 ** 6])
+def test_validate_finds_reviewed_rows_in_any_batch(reviewed_package, monkeypatch, size):
+    """The rows an entry names (claims row 5) and rows marked without entry (row 4) are found, and
+    numbered, whichever batch of the table they are read in (sizes in bytes: 1 is a row a batch)."""
+    monkeypatch.setattr(validate, "TABLE_BATCH", size)
+    assert problems_of(reviewed_package) == []
+
+    def both(rows):
+        correction_undone(rows)
+        marked_without_entry(rows)
+    rewrite(reviewed_package / "data" / "claims.csv", both)
+    assert problems_of(reviewed_package) == [
+        f"reviews row 3 (id={CROWD}) field changes: claims row 5 ({CROWD}) has qualifier 'about', not the corrected 'vague'",
+        f"claims row 4 (claim_id={TWO}) field review: 'confirmed', but the reviews table has no confirm entry for {TWO}"]
 
 
 def test_validate_checks_the_quote_of_a_rejected_span(reviewed_package):

@@ -10,6 +10,8 @@ import pytest
 from figures.cli import main
 from figures.validate import validate_package
 
+pytestmark = pytest.mark.usefixtures("small_table_batches")  # every test crosses batches
+
 
 def rewrite(path: Path, change) -> None:
     """Apply `change(rows)` to a CSV (rows as dicts), keeping its header and quoting."""

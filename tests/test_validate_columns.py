@@ -7,6 +7,8 @@ import pytest
 from figures.validate import _all_match, validate_package
 from test_validate import rewrite
 
+pytestmark = pytest.mark.usefixtures("small_table_batches")  # every test crosses batches
+
 
 def set_cell(resource, row, field, value):
     def change(rows):

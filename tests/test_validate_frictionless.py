@@ -19,6 +19,8 @@ from figures.pipeline import extract
 from figures.validate import matches, not_repeated, rust_pattern, typed_column, validate_package
 from test_validate import rewrite
 
+pytestmark = pytest.mark.usefixtures("small_table_batches")  # every test crosses batches
+
 
 def setter(row, field, value):
     def change(rows):
@@ -141,10 +143,13 @@ def three_documents(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("text_batch,row_batch", [(10**9, 10**6), (1, 3)], ids=["one batch", "tiny batches"])
-def test_quotes_are_compared_in_any_row_order_and_batch_size(three_documents, tmp_path, monkeypatch, text_batch, row_batch):
+@pytest.mark.parametrize("text_batch,row_batch,quote_chars", [(10**9, 10**6, 10**9), (1, 3, 10**9), (10**9, 10**6, 12)],
+                         ids=["one batch", "tiny batches", "few characters a batch"])
+def test_quotes_are_compared_in_any_row_order_and_batch_size(three_documents, tmp_path, monkeypatch, text_batch, row_batch,
+                                                            quote_chars):
     monkeypatch.setattr(validate, "TEXT_BATCH", text_batch)
     monkeypatch.setattr(validate, "ROW_BATCH", row_batch)
+    monkeypatch.setattr(validate, "QUOTE_CHARS", quote_chars)
     assert validate_package(three_documents / "datapackage.json") == []
     claims = (three_documents / "data" / "claims.csv").read_text(encoding="utf-8")
     copy = tmp_path / "pkg"

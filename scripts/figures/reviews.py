@@ -383,18 +383,49 @@ def _same(cell: object, value: object, kind: str) -> bool:
         return False
 
 
-def _positions(ids: pl.Series, wanted: set[str]) -> dict[str, int]:
-    """Row position of each wanted id (its first occurrence: duplicates are reported elsewhere).
+class ReviewRows:
+    """What `check_reviews` reads of a package, gathered while the validator reads it batch by batch
+    (it reads the reviews table before claims and casualties): the reviews table whole (one row per
+    reviewed row: short), and of claims and casualties only the rows it names or that carry a
+    review, with their row indices (0 = the first data row) in a `row` column."""
 
-    Only the matching rows leave polars: a million-row table costs one vectorised `is_in`."""
+    def __init__(self):
+        self.entries: pl.DataFrame | None = None  # the reviews table, typed; None when the package has none
+        self.rows: dict[str, pl.DataFrame] = {}  # claims / casualties -> their reviewed rows
+        self.wanted: list[str] | None = None  # the ids the entries name
+
+    def add(self, resource: str, frame: pl.DataFrame, offset: int) -> None:
+        """Keep what is needed of a typed batch of `resource` whose first row is row `offset`."""
+        if resource == RESOURCE:
+            self.entries = frame if self.entries is None else pl.concat([self.entries, frame])
+        elif resource in ID_FIELDS:
+            rows = self._reviewed(resource, frame.with_row_index("row", offset))
+            self.rows[resource] = pl.concat([self.rows[resource], rows]) if resource in self.rows else rows
+
+    def _reviewed(self, resource: str, frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows of a batch whose id an entry names or that carry a review."""
+        if self.wanted is None:  # the reviews table is complete by the first batch of claims
+            self.wanted = [] if self.entries is None else sorted({str(v) for v in self.entries["id"].drop_nulls().to_list()})
+        id_field = ID_FIELDS[resource]
+        if id_field not in frame.columns:
+            return frame.clear()  # a missing id column is reported elsewhere
+        keep = pl.col(id_field).cast(pl.String).is_in(self.wanted)
+        return frame.filter(keep | pl.col("review").is_not_null() if "review" in frame.columns else keep)
+
+    def of(self, resource: str) -> pl.DataFrame:
+        """The reviewed rows of claims or casualties (no columns when the table had no rows)."""
+        return self.rows.get(resource, pl.DataFrame())
+
+
+def _positions(rows: pl.DataFrame, id_field: str) -> dict[str, int]:
+    """Position in `rows` of each id (its first occurrence: duplicates are reported elsewhere)."""
     found: dict[str, int] = {}
-    positions = ids.cast(pl.String).is_in(sorted(wanted)).arg_true()
-    for position, row_id in zip(positions.to_list(), ids.gather(positions).to_list()):
-        found.setdefault(str(row_id), int(position))
+    for position, row_id in enumerate(rows[id_field].to_list() if id_field in rows.columns else []):
+        found.setdefault(str(row_id), position)
     return found
 
 
-def check_reviews(validator) -> None:
+def check_reviews(validator, gathered: ReviewRows) -> None:
     """Check the reviews of a written package; problems go to `validator.report` (validate.py).
 
     Every confirm/correct entry of the `reviews` table must point at an existing row that records
@@ -402,14 +433,13 @@ def check_reviews(validator) -> None:
     quote must be the document's text. Conversely, every row marked confirmed or corrected must have
     its entry, and every recomputed incident a reviewed claim in its document.
     """
-    frames = {name: validator.frames[name] for name in (*ID_FIELDS, RESOURCE) if name in validator.frames}
-    entries = frames.get(RESOURCE)
-    wanted = set() if entries is None else {str(v) for v in entries["id"].drop_nulls().to_list()}
-    positions = {name: _positions(frames[name][id_field], wanted) for name, id_field in ID_FIELDS.items()}
+    frames = {name: gathered.of(name) for name in ID_FIELDS}
+    entries = gathered.entries
+    positions = {name: _positions(frames[name], id_field) for name, id_field in ID_FIELDS.items()}
     actions: dict[str, str] = {}
     reviewed_docs = set()
     if entries is not None:
-        validator.check_spans(RESOURCE)
+        validator.check_spans(RESOURCE, entries)
         for index, fields in enumerate(entries.select("id", "doc_id", "start", "end", "action", "changes", "note")
                                        .iter_rows(named=True)):
             row = SimpleNamespace(**fields)
@@ -425,17 +455,16 @@ def check_reviews(validator) -> None:
         frame = frames[resource]
         if not {"review", ID_FIELDS[resource], "doc_id"} <= set(frame.columns):
             continue  # no review column: nothing marked (a missing id column is reported elsewhere)
-        marked = frame.with_row_index("row").filter(pl.col("review").is_not_null()).select(
-            "row", "review", ID_FIELDS[resource], "doc_id")
+        marked = frame.filter(pl.col("review").is_not_null()).select("row", "review", ID_FIELDS[resource], "doc_id")
         for index, review, row_id, doc_id in marked.iter_rows():
-            status, row_id = _cell(review), str(row_id)
+            status, key = _cell(review), f"{ID_FIELDS[resource]}={row_id or ''}"
             if status == RECOMPUTED:
                 if str(doc_id) not in reviewed_docs:
                     validator.report(resource, int(index), "review",
-                                     "recomputed, but no claim of its document is corrected or rejected in reviews")
-            elif status in STATUSES and actions.get(row_id) != STATUSES[status]:
+                                     "recomputed, but no claim of its document is corrected or rejected in reviews", key=key)
+            elif status in STATUSES and actions.get(str(row_id)) != STATUSES[status]:
                 validator.report(resource, int(index), "review",
-                                 f"{status!r}, but the reviews table has no {STATUSES[status]} entry for {row_id}")
+                                 f"{status!r}, but the reviews table has no {STATUSES[status]} entry for {row_id}", key=key)
 
 
 def _entry_problems(frames: dict[str, pl.DataFrame], parsed: tuple[str, str], row,
@@ -471,11 +500,12 @@ def _entry_problems(frames: dict[str, pl.DataFrame], parsed: tuple[str, str], ro
         yield f"{resource} has no review and review_note columns to record this {action}", "id"
         return
     status, note = _cell(target["review"][position]), _cell(target["review_note"][position])
+    number = target["row"][position] + 2  # as frictionless numbers rows: the header is row 1
     if status != ACTIONS.get(action) or note != _cell(row.note):
-        yield (f"{resource} row {position + 2} ({row_id}) does not record this {action} "
+        yield (f"{resource} row {number} ({row_id}) does not record this {action} "
                f"(review {status!r}, review_note {note!r})"), "id"
     types = field_types(resource)
     for name, value in (changes or {}).items() if action == "correct" else ():
         if not _same(target[name][position], value, types[name]):
-            yield (f"{resource} row {position + 2} ({row_id}) has {name} {_cell(target[name][position])!r}, "
+            yield (f"{resource} row {number} ({row_id}) has {name} {_cell(target[name][position])!r}, "
                    f"not the corrected {format_cell(value, types[name]) or '(empty)'!r}"), "changes"

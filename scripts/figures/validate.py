@@ -11,21 +11,37 @@ validate a package they downloaded. Two layers:
   is reported, never silently skipped.
 - Provenance checks: each document's sha256 and length match its stored file, every `quote`
   is exactly the document text at `start:end` (compared as arrays of code points, a batch of
-  documents at a time, so memory holds a few texts, not all), and intervals are ordered
-  (low <= value <= high).
+  documents and a bounded number of quoted characters at a time, so memory holds a few texts,
+  not all), and intervals are ordered (low <= value <= high).
+
+Memory does not grow with the tables: each is read TABLE_BATCH bytes of CSV at a time, cut at row
+ends (`csv_blocks`), and every per-row check runs on one batch. Across batches the validator
+keeps only what the checks of whole tables need: a 64-bit hash per row of each unique key (a
+repeated hash sends just those rows to be read again and compared by value, so a collision is
+never reported as a duplicate), the ids a foreign key references (one per document), each usable
+text's path and length, a hash per claim of its (claim_id, doc_id) for the incidents' claim ids
+(a collision could hide one unknown claim id: odds ~ claims / 2^64), and the rows the reviews
+name. That is 8-16 bytes a row and ~200 a document.
 
 Rows are numbered as frictionless numbers them: the header is row 1, the first data row row 2.
 A duplicated key is reported at its second and later occurrences, as frictionless does.
+Problems are reported check by check (types and constraints table by table and field by field,
+foreign keys, documents, quotes, intervals, incidents' claim ids, reviews), each check's rows in
+file order, at most MAX_REPORTED of them, however the batches fell.
 Patterns are Python regular expressions matched against the whole cell (Table Schema's meaning;
 frictionless anchors them with ^...$ and `re.match`, which also accepts a trailing line break).
 Known differences from frictionless: an integer beyond 64 bits is reported as not an integer;
 a row with fewer cells than the header reads its missing cells as empty.
 
-Speed (benchmarks/README.md): on 1,000,000 claim rows the whole command takes 2.8–3.9 s of CPU
-against 34–45 s for `frictionless validate` (11–13.5x; 14–17x in wall time). pandera is kept on
-that measurement: its checks take ~0.5 s and its import (it brings pandas) 0.7–1 s; its own
-`coerce=True` and `unique=True` are not used, because one bad cell failed the coercion of every
-column, and uniqueness marked first occurrences too (and hashed slower than a sort).
+Speed and memory (benchmarks/README.md, a shared 2-core machine): on 1,000,000 claim rows the
+whole command takes 2.7-4.4 s of wall time and 3.2-4.8 s of CPU, 8-13x faster than `frictionless
+validate`; run alternately with the validator that read tables whole, ~10% more wall time and ~4%
+more CPU (the checks run on 20 batches), for a peak of 260-267 MB RSS instead of 690-715 MB.
+`figures extract` peaks at 275 MB on the 10 MB corpus and 317 MB on the 100 MB one (451 and
+1,616 MB before). pandera is kept: its checks take 0.85-0.9 s and its import (it brings pandas)
+0.9-1 s; its own `coerce=True` and `unique=True` are not used, because one bad cell failed the
+coercion of every column, and uniqueness marked first occurrences too (and cannot see across
+batches).
 """
 
 from __future__ import annotations
@@ -33,19 +49,20 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from .errors import PackageInvalid
-from .reviews import check_reviews
+from .reviews import RESOURCE, ReviewRows, check_reviews
 
 # Intervals checked per resource: (low, best, high) column triples.
 INTERVALS = {
@@ -54,14 +71,19 @@ INTERVALS = {
 }
 SPAN_RESOURCES = ("claims", "casualties", "dates")
 MAX_REPORTED = 50  # per check, so a broken million-row file gives a readable report
+TABLE_BATCH = 8_000_000  # bytes of a table's CSV read and checked at once: memory holds a batch, not a table
 TEXTS_IN_MEMORY = 8  # decoded texts kept at once for messages about quotes
-TEXT_BATCH = 8_000_000  # code points of document text compared against quotes in one batch
-ROW_BATCH = 100_000  # quotes compared in one batch
+TEXT_BATCH = 2_000_000  # code points of document text compared against quotes in one batch
+ROW_BATCH = 100_000  # quotes compared in one batch, at most...
+QUOTE_CHARS = 1_000_000  # ...and code points of quotes (~25 bytes each in the comparison's arrays)
 DTYPES = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "date": pl.Date}
 NUMERIC_DTYPES = {"integer": "Int64", "number": "Float64"}
 KNOWN_CONSTRAINTS = {"required", "unique", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
                      "exclusiveMaximum", "minLength", "maxLength"}
 INT64 = 2 ** 63
+# Problems are reported check by check in this order (the order of the checks when tables were read
+# whole), each check's rows in file order, whichever batch found them.
+AT_TABLE, AT_FOREIGN_KEY, AT_DOCUMENT, AT_SPAN, AT_INTERVAL, AT_INCIDENT, AT_REVIEW = range(7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +107,9 @@ def _row(index: int) -> int:
     return int(index) + 2
 
 
-def _first(mask) -> np.ndarray:
-    """Positions of the first MAX_REPORTED true values of a boolean mask."""
-    return np.flatnonzero(np.asarray(mask, dtype=bool))[:MAX_REPORTED]
+def _first(mask, room: int) -> np.ndarray:
+    """Positions of the first `room` true values of a boolean mask."""
+    return np.flatnonzero(np.asarray(mask, dtype=bool))[:max(room, 0)]
 
 
 def _check_message(check: str, value: object, column: str | None, schema: dict) -> str:
@@ -281,6 +303,48 @@ def _locate_csv_error(path: Path) -> str:
     return ""
 
 
+def csv_blocks(path: Path, size: int):
+    """A CSV file as a series of small CSV files (bytes): its header, then about `size` bytes of its
+    rows (more when one row is longer), cut at the end of a row.
+
+    polars' `collect_batches` reads ahead of its consumer: only reading the tables of the 100 MB
+    corpus with it peaked at 400-430 MB RSS, against 175-185 MB for the 10 MB corpus; with these
+    blocks, 219 MB against 176 MB (benchmarks/README.md). Each block is parsed as a whole file
+    is, header included, so that empty lines and short rows read the same in any block.
+    """
+    with path.open("rb") as handle:
+        header = handle.readline()
+        while header.count(b'"') % 2 and (line := handle.readline()):  # a line break in a quoted name
+            header += line
+        rest = b""
+        while True:
+            block = rest + handle.read(size)
+            if len(block) == len(rest):  # the end of the file
+                break
+            end = _row_end(block)
+            rest, rows = block[end:], b"".join((header, memoryview(block)[:end])) if end else b""
+            del block  # only this batch's copy stays in memory while it is checked
+            if rows:
+                yield rows
+        if rest:
+            yield header + rest
+
+
+def _row_end(block: bytes) -> int:
+    """Where the last complete row of `block` (which starts at a row) ends; 0 when none does.
+
+    A line break ends a row unless an odd number of quote characters precede it: it is then inside
+    a quoted cell (where a quote is written doubled). polars splits a file for its threads the same way.
+    """
+    end = block.rfind(b"\n")
+    inside = block.count(b'"', 0, end) % 2 if end >= 0 else 0
+    while end >= 0 and inside:
+        previous = block.rfind(b"\n", 0, end)
+        inside ^= block.count(b'"', previous + 1, end) % 2
+        end = previous
+    return end + 1
+
+
 def _where_present(cells: pl.Series, result) -> pl.Series:
     """`result` (a value or a boolean Series) where the cell is there, null where it is empty:
     pandera's checks pass a null result (ignore_na)."""
@@ -288,14 +352,9 @@ def _where_present(cells: pl.Series, result) -> pl.Series:
 
 
 def not_repeated(cells: pl.Series) -> pl.Series:
-    """False at the second and later occurrences of a value (null where the cell is empty).
-
-    pandera's own `unique=True` marks every occurrence, and hashes a million strings in ~0.45 s;
-    sorting them takes ~0.15 s, and tells whether any value repeats at all.
-    """
-    ordered = cells.drop_nulls().sort()
-    if not (ordered.head(-1) == ordered.tail(-1)).any():
-        return _where_present(cells, True)
+    """False at the second and later occurrences of a value (null where the cell is empty), as
+    frictionless reports duplicates (pandera's `unique=True` marks every occurrence). Run on the
+    few rows whose key hashes repeat (`PackageValidator.check_unique`)."""
     return _where_present(cells, cells.is_first_distinct())
 
 
@@ -327,13 +386,12 @@ def _constraint_value(kind: str, value):
 def pandera_schema(schema: dict):
     """The pandera (polars) DataFrameSchema of a Table Schema: one Column per field, its type as the
     dtype, `required` and the primary key as nullable=False, and each constraint as a Check:
-    pandera's built-in `isin`, `ge`/`le`/`gt`/`lt` and `str_length`; `str_matches` and
-    `field_uniqueness` as checks of our own (Python's regex semantics; only second and later
-    occurrences fail, as in frictionless), and a composite primary key as a check of whole rows."""
+    pandera's built-in `isin`, `ge`/`le`/`gt`/`lt` and `str_length`, and `str_matches` as a check of
+    our own (Python's regex semantics). Uniqueness is not among them: it spans batches
+    (`PackageValidator.check_unique`)."""
     import pandera.polars as pa
 
-    keys = schema.get("primaryKey") or []
-    keys = [keys] if isinstance(keys, str) else list(keys)
+    keys = primary_key(schema)
     bounds = {"minimum": pa.Check.ge, "maximum": pa.Check.le, "exclusiveMinimum": pa.Check.gt,
               "exclusiveMaximum": pa.Check.lt}
     columns = {}
@@ -353,50 +411,121 @@ def pandera_schema(schema: dict):
                 checks.append(check(_constraint_value(kind, constraints[key])))
         if "minLength" in constraints or "maxLength" in constraints:
             checks.append(pa.Check.str_length(constraints.get("minLength"), constraints.get("maxLength")))
-        if constraints.get("unique") or keys == [field["name"]]:
-            checks.append(pa.Check(lambda data: data.lazyframe.select(
-                not_repeated(data.lazyframe.select(data.key).collect().to_series())),
-                name="field_uniqueness", error="field_uniqueness"))
         columns[field["name"]] = pa.Column(
             DTYPES.get(kind), checks=checks, nullable=not (constraints.get("required") or field["name"] in keys))
-    checks = []
-    if len(keys) > 1:  # pandera's unique=[...] would also mark the first occurrence
-        checks.append(pa.Check(lambda data: data.lazyframe.select(pl.struct(keys).is_first_distinct()),
-                               name="multiple_fields_uniqueness", error="multiple_fields_uniqueness"))
-    return pa.DataFrameSchema(columns, checks=checks)
+    return pa.DataFrameSchema(columns)
 
 
-def schema_failures(schema: dict, frame: pl.DataFrame) -> pl.DataFrame:
+def schema_failures(checker, frame: pl.DataFrame) -> pl.DataFrame:
     """pandera's failure cases (column, check, index) of a typed frame; empty when it passes."""
     import pandera.polars as pa
 
     try:
-        pandera_schema(schema).validate(frame, lazy=True)
+        checker.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases.select("column", "check", "index")
     return pl.DataFrame(schema={"column": pl.String, "check": pl.String, "index": pl.Int32})
 
 
+def check_order(checker) -> dict[str, list[str]]:
+    """Each column's checks in the order pandera reports them (missing values first)."""
+    return {name: ["not_nullable"] + [check.error for check in column.checks]
+            for name, column in checker.columns.items()}
+
+
+def primary_key(schema: dict) -> list[str]:
+    keys = schema.get("primaryKey") or []
+    return [keys] if isinstance(keys, str) else list(keys)
+
+
+def unique_keys(schema: dict) -> list[tuple[str, ...]]:
+    """The keys whose values must not repeat: each unique field, and the primary key."""
+    keys = [(f["name"],) for f in schema["fields"] if f.get("constraints", {}).get("unique")]
+    pk = tuple(primary_key(schema))
+    return keys + [pk] if pk and pk not in keys else keys
+
+
+def typed_frame(schema: dict, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, np.ndarray]]:
+    """The cells of `raw` typed by the schema, and per field the positions of cells not of its type."""
+    kinds = {f["name"]: f.get("type", "string") for f in schema["fields"]}
+    columns, errors = [], {}
+    for column in raw.columns:
+        if kinds.get(column) in RULES:
+            typed, errors[column] = typed_column(raw[column], kinds[column])
+            columns.append(typed)
+        else:
+            columns.append(raw[column])
+    return pl.DataFrame(columns), errors
+
+
+def key_hashes(typed: pl.DataFrame, key: tuple[str, ...]) -> pl.Series:
+    """A 64-bit hash of each row's key; null where a one-field key is empty (empty cells never repeat)."""
+    if len(key) == 1:
+        cells = pl.col(key[0])
+        return typed.select(pl.when(cells.is_not_null()).then(cells.hash())).to_series()
+    return typed.select(pl.struct(key).hash()).to_series()
+
+
+def repeated(hashes: pl.Series) -> pl.Series:
+    """The hashes that occur more than once (a sort: it needs no hash table beside the hashes)."""
+    ordered = hashes.drop_nulls().sort()
+    return ordered.tail(-1).filter(ordered.head(-1) == ordered.tail(-1)).unique()
+
+
+def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Whether each value is in the sorted array `ordered`."""
+    found = np.searchsorted(ordered, values).clip(max=max(len(ordered) - 1, 0))
+    return ordered[found] == values if len(ordered) else np.zeros(len(values), dtype=bool)
+
+
 class PackageValidator:
-    """Collects the problems of one package; `run()` returns them."""
+    """Collects the problems of one package; `run()` returns them.
+
+    Reads each table TABLE_BATCH bytes at a time and runs every per-row check on each batch; what
+    it keeps across batches is listed in the module docstring (`keep`, `finish`).
+    """
 
     def __init__(self, descriptor_path: Path):
         self.descriptor_path = descriptor_path
         self.base = descriptor_path.parent
-        self.problems: list[Problem] = []
-        self.raw: dict[str, pl.DataFrame] = {}  # cells as written (strings, null when empty)
-        self.frames: dict[str, pl.DataFrame] = {}  # typed by the schema (null when empty or bad)
+        self.problems: list[Problem] = []  # problems reading the package: with one, nothing else is reported
+        self.found: dict[tuple, list[Problem]] = {}  # check (its place in the report) -> its problems
+        self.stage: tuple = (AT_REVIEW,)  # the check of a problem reported without one
         self.schemas: dict[str, dict] = {}
-        self.stored: dict[str, tuple[Path, str, int]] = {}  # doc_id -> text file, encoding, length
+        self.paths: dict[str, Path] = {}
+        self.checkers: dict[str, object] = {}  # resource -> its pandera schema
+        self.orders: dict[str, dict[str, list[str]]] = {}  # resource -> column -> its checks, in report order
+        self.batch: dict[str, tuple[int, pl.Series | None]] = {}  # resource -> first row, key cells of the batch at hand
+        self.hashes: dict[tuple[str, tuple[str, ...]], pl.Series] = {}  # (resource, unique key) -> a hash per row
+        self.ids: dict[tuple[str, str], pl.Series] = {}  # (resource, field) a foreign key references -> its values
+        self.claim_keys = pl.Series(dtype=pl.UInt64)  # a hash of each claim's (claim_id, doc_id); sorted when complete
+        self.stored: list[pl.DataFrame] = []  # per batch of documents: doc_id, path, encoding, length of its good texts
+        self.reviewed = ReviewRows()
 
-    def report(self, resource: str, index: int | None, field: str | None, message: str) -> None:
-        key = ""
-        frame = self.raw.get(resource)
-        pk = self.schemas.get(resource, {}).get("primaryKey") or []
-        pk = [pk] if isinstance(pk, str) else pk
-        if index is not None and frame is not None and pk and 0 <= index < frame.height:
-            key = f"{pk[0]}={frame[pk[0]][int(index)] or ''}"
-        self.problems.append(Problem(resource, None if index is None else _row(index), field, message, key))
+    def room(self, check: tuple, cap: int | None = None) -> int:
+        """How many more problems `check` may report (MAX_REPORTED): caps are per check, not per batch."""
+        return max((MAX_REPORTED if cap is None else cap) - len(self.found.get(check, ())), 0)
+
+    def report(self, resource: str, index: int | None, field: str | None, message: str,
+               check: tuple | None = None, key: str | None = None) -> None:
+        """File a problem of row `index` (0 = the first data row) under `check` (default: the stage at
+        hand). `key` names the row ("claim_id=..."); by default it is looked up in the batch at hand."""
+        key = self._key(resource, index) if key is None else key
+        self.found.setdefault(check or self.stage, []).append(
+            Problem(resource, None if index is None else _row(index), field, message, key))
+
+    def report_rows(self, resource: str, check: tuple, field: str | None, positions, offset: int, message) -> None:
+        """Report the rows at `positions` (ascending) of a batch starting at row `offset`, up to the
+        check's cap; `message(position)` says what is wrong with one."""
+        for position in positions[:self.room(check)]:
+            self.report(resource, offset + int(position), field, message(int(position)), check)
+
+    def _key(self, resource: str, index: int | None) -> str:
+        """"field=value" of a row's primary key, when the row is in the batch at hand ("" otherwise)."""
+        offset, cells = self.batch.get(resource, (0, None))
+        if index is None or cells is None or not 0 <= index - offset < len(cells):
+            return ""
+        return f"{cells.name}={cells[int(index) - offset] or ''}"
 
     def run(self) -> list[Problem]:
         try:
@@ -410,163 +539,274 @@ class PackageValidator:
                 self.problems.append(Problem(name, None, None, "resource missing from datapackage.json"))
         if self.problems:
             return self.problems
-        for name, schema in self.schemas.items():
-            self.check_table(name, schema)
-        self.check_foreign_keys()
-        self.check_documents()
-        for name in SPAN_RESOURCES:
-            self.check_spans(name)
-        for name, triples in INTERVALS.items():
-            for triple in triples:
-                self.check_interval(name, *triple)
-        self.check_incident_claims()
-        check_reviews(self)
-        return self.problems
+        for name in self.reading_order():
+            self.read_table(name)
+        if self.problems:  # a table polars cannot parse: that alone is reported, in descriptor order
+            return sorted(self.problems, key=lambda p: list(self.schemas).index(p.resource))
+        self.stage = (AT_REVIEW,)
+        if self.reviewed.entries is not None and primary_key(self.schemas[RESOURCE]):  # kept whole: name any of its rows
+            self.batch[RESOURCE] = (0, self.reviewed.entries[primary_key(self.schemas[RESOURCE])[0]])
+        check_reviews(self, self.reviewed)
+        return [problem for check in sorted(self.found) for problem in self.found[check]]
 
     def load_resource(self, resource: dict) -> None:
+        """Read a resource's schema and its CSV's header (the rows are read by `read_table`)."""
         name = resource.get("name", "?")
         try:
             schema_ref = resource["schema"]
             schema = schema_ref if isinstance(schema_ref, dict) else json.loads(
                 (self.base / schema_ref).read_text(encoding="utf-8"))
             path = self.base / resource["path"]
-            # Every cell as text, empty (quoted or not) as null: typing is check_table's job.
-            frame = pl.read_csv(path, infer_schema=False, null_values=[""], encoding="utf8")
+            header = pl.scan_csv(path, infer_schema=False, encoding="utf8").collect_schema().names()
         except (OSError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             self.problems.append(Problem(name, None, None, f"cannot read resource: {exc}"))
             return
         except pl.exceptions.PolarsError as exc:
-            where = _locate_csv_error(path)
-            self.problems.append(Problem(name, None, None, f"cannot read resource: {str(exc).splitlines()[0]}"
-                                         + (f" ({where})" if where else "")))
+            self.problems.append(_unreadable(name, path, exc))
             return
         expected = [f["name"] for f in schema["fields"]]
-        if frame.columns != expected:
-            missing = [c for c in expected if c not in frame.columns]
-            extra = [c for c in frame.columns if c not in expected]
+        if header != expected:
+            missing = [c for c in expected if c not in header]
+            extra = [c for c in header if c not in expected]
             self.problems.append(Problem(name, 1, None, f"header does not match the schema (missing {missing}, unexpected {extra})"))
             return
-        self.schemas[name] = schema
-        self.raw[name] = frame
+        self.schemas[name], self.paths[name] = schema, path
 
-    def check_table(self, name: str, schema: dict) -> None:
-        """Type every field by the schema, then report pandera's failures field by field."""
-        raw = self.raw[name]
-        columns, type_errors = [], {}
+    def reading_order(self) -> list[str]:
+        """Tables a foreign key references first (the checks of the others need their ids), then the
+        reviews (their ids pick the rows kept of claims and casualties), then claims (casualties list
+        claims); the others as the descriptor lists them."""
+        referenced = {fk["reference"]["resource"] for schema in self.schemas.values()
+                      for fk in schema.get("foreignKeys", [])}
+        first = [RESOURCE, "claims"]
+        return sorted(self.schemas, key=lambda name: (name not in referenced,
+                                                      first.index(name) if name in first else len(first)))
+
+    def batches(self, name: str, columns: list[str] | None = None):
+        """(first row index, cells) of a table, TABLE_BATCH bytes of its CSV at a time. A CSV that
+        polars cannot parse ends the batches with a reading problem."""
+        offset = 0
+        try:
+            for block in csv_blocks(self.paths[name], TABLE_BATCH):
+                # Every cell as text, empty (quoted or not) as null: typing is check_table's job.
+                raw = pl.read_csv(block, infer_schema=False, null_values=[""], encoding="utf8", columns=columns)
+                yield offset, raw
+                offset += raw.height
+        except pl.exceptions.PolarsError as exc:
+            self.problems.append(_unreadable(name, self.paths[name], exc))
+
+    def read_table(self, name: str) -> None:
+        """Check one table batch by batch, then what needs all of its rows (uniqueness). After a
+        reading problem the rest is only read, to find the reading problems of every table."""
+        self.checkers[name] = pandera_schema(self.schemas[name])
+        self.orders[name] = check_order(self.checkers[name])
+        self.note_unchecked(name)
+        for offset, raw in self.batches(name):
+            if not self.problems:
+                self.check_batch(name, raw, offset)
+        if not self.problems:
+            self.check_unique(name)
+            self.finish(name)
+
+    def check_batch(self, name: str, raw: pl.DataFrame, offset: int) -> None:
+        """Every per-row check of one batch (rows offset, offset + 1, ...); keeps what later checks need."""
+        pk = primary_key(self.schemas[name])
+        self.batch[name] = (offset, raw[pk[0]] if pk else None)
+        typed = self.check_table(name, raw, offset)
+        self.check_foreign_keys(name, typed, offset)
+        if name == "documents":
+            self.check_documents(typed, offset)
+        if name in SPAN_RESOURCES:
+            self.check_spans(name, typed, offset)
+        self.check_intervals(name, typed, raw, offset)
+        if name == "casualties":
+            self.check_incident_claims(typed, offset)
+        self.keep(name, typed, offset)
+
+    def keep(self, name: str, typed: pl.DataFrame, offset: int) -> None:
+        """What later checks need of a batch: hashes of its unique keys, the ids a foreign key
+        references, claims' (claim_id, doc_id) hashes, and the rows the reviews check."""
+        for key in unique_keys(self.schemas[name]):
+            _append(self.hashes, (name, key), key_hashes(typed, key))
+        for schema in self.schemas.values():
+            for fk in schema.get("foreignKeys", []):
+                if fk["reference"]["resource"] == name:
+                    field = fk["reference"]["fields"][0]
+                    _append(self.ids, (name, field), typed[field].drop_nulls())
+        if name == "claims":
+            claims = typed.select("claim_id", "doc_id").drop_nulls()  # a join never matches an empty cell
+            self.claim_keys = pl.concat([self.claim_keys, claims.select(pl.struct("claim_id", "doc_id").hash()).to_series()])
+        self.reviewed.add(name, typed, offset)
+
+    def finish(self, name: str) -> None:
+        """Once a table is read: its referenced ids without repeats, and claims' hashes sorted."""
+        for key in [key for key in self.ids if key[0] == name]:
+            self.ids[key] = self.ids[key].unique()
+        if name == "claims":
+            self.claim_keys = self.claim_keys.sort()
+
+    def note_unchecked(self, name: str) -> None:
+        """Say which constraints and types of a table's schema are not checked (once, not per batch)."""
+        schema, check = self.schemas[name], (AT_TABLE, list(self.schemas).index(name), -1)
         for field in schema["fields"]:
-            column, kind = field["name"], field.get("type", "string")
             unknown = set(field.get("constraints", {})) - KNOWN_CONSTRAINTS
             if unknown:
-                self.report(name, None, column, f"constraint(s) {sorted(unknown)} are not checked by figures validate")
-            if kind in RULES:
-                typed, type_errors[column] = typed_column(raw[column], kind)
-                columns.append(typed)
-            else:
-                if kind != "string":
-                    self.report(name, None, column, f"type {kind!r} is not checked by figures validate")
-                columns.append(raw[column])
-        frame = self.frames[name] = pl.DataFrame(columns)
+                self.report(name, None, field["name"], f"constraint(s) {sorted(unknown)} are not checked by figures validate", check)
+            if field.get("type", "string") not in (*RULES, "string"):
+                self.report(name, None, field["name"], f"type {field['type']!r} is not checked by figures validate", check)
+        for fk in schema.get("foreignKeys", []):
+            if fk["reference"]["resource"] == name:  # its ids are only complete once the table is read
+                self.report(name, None, fk["fields"][0], "a foreign key into its own table is not checked by figures validate", check)
+
+    def check_table(self, name: str, raw: pl.DataFrame, offset: int) -> pl.DataFrame:
+        """Type a batch by the schema, then report pandera's failures and the type errors field by
+        field; returns the typed batch."""
+        schema, table = self.schemas[name], list(self.schemas).index(name)
+        typed, type_errors = typed_frame(schema, raw)
         failed: dict[str | None, list[tuple[str, list]]] = {}
-        for column, check, found in schema_failures(schema, frame).group_by(
+        for column, check, found in schema_failures(self.checkers[name], typed).group_by(
                 "column", "check", maintain_order=True).agg("index").iter_rows():
             failed.setdefault(column if column in raw.columns else None, []).append((check, found))
-        for field in schema["fields"]:
-            column = field["name"]
-            cells = raw[column]
-            for check, rows in self._failed_rows(name, column, failed.pop(column, [])):
+        for position, field in enumerate(schema["fields"]):
+            column, cells, order = field["name"], raw[field["name"]], self.orders[name][field["name"]]
+            for check, rows in self._failed_rows(name, column, failed.pop(column, []), (AT_TABLE, table, position)):
                 if check == "not_nullable":  # a cell that is there but not of its type is a type error
                     rows = rows[cells.gather(rows).is_null().to_numpy()]
-                for index in rows[:MAX_REPORTED]:
-                    self.report(name, index, column, _check_message(check, cells[int(index)], column, schema))
-            for index in type_errors.get(column, [])[:MAX_REPORTED]:
-                value = cells[int(index)]
-                if field.get("type") == "date":
-                    self.report(name, index, column, f"{value!r} is not a YYYY-MM-DD date")
-                else:
-                    self.report(name, index, column, _check_message(
-                        f"coerce_dtype('{NUMERIC_DTYPES[field['type']]}')", value, column, schema))
-        keys = schema.get("primaryKey") or []
-        keys = [keys] if isinstance(keys, str) else keys
-        for check, rows in self._failed_rows(name, None, failed.pop(None, [])):  # checks of whole rows
-            for index in rows[:MAX_REPORTED]:
-                value = ", ".join(f"{k}={raw[k][int(index)]}" for k in keys)
-                self.report(name, index, None, _check_message(check, value, None, schema))
+                self.report_rows(name, (AT_TABLE, table, position, _rank(order, check)), column, rows, offset,
+                                 lambda i: _check_message(check, cells[i], column, schema))
+            self.report_rows(name, (AT_TABLE, table, position, len(order) + 1), column, type_errors.get(column, []),
+                             offset, lambda i: _type_message(field, cells[i], schema))
+        keys = primary_key(schema)
+        for check, rows in self._failed_rows(name, None, failed.pop(None, []), (AT_TABLE, table, len(schema["fields"]))):
+            self.report_rows(name, (AT_TABLE, table, len(schema["fields"]), 0), None, rows, offset,  # checks of whole rows
+                             lambda i: _check_message(check, ", ".join(f"{k}={raw[k][i]}" for k in keys), None, schema))
+        return typed
 
-    def _failed_rows(self, name: str, column: str | None, failed: list[tuple[str, list]]):
-        """(check, sorted row positions) of pandera's failures; one that names no row is reported as is."""
+    def _failed_rows(self, name: str, column: str | None, failed: list[tuple[str, list]], where: tuple):
+        """(check, sorted row positions) of pandera's failures; one that names no row is reported as
+        is, once (under `where` + the check's rank)."""
+        order = self.orders[name].get(column, [])
         for check, found in failed:
             rows = np.unique(np.array([i for i in found if i is not None], dtype=np.int64))
-            if len(rows) < len(found):
-                self.report(name, None, column, f"{check} failed")
+            message, at = f"{check} failed", (*where, _rank(order, check))
+            if len(rows) < len(found) and not any(p.message == message for p in self.found.get(at, ())):
+                self.report(name, None, column, message, at)
             yield check, rows
 
-    def check_foreign_keys(self) -> None:
-        for name, schema in self.schemas.items():
-            for fk in schema.get("foreignKeys", []):
-                (field,), ref = fk["fields"], fk["reference"]
-                target = self.frames[ref["resource"]][ref["fields"][0]]
-                values = self.frames[name][field]
-                bad = (values.is_not_null() & ~values.is_in(target.drop_nulls().unique().implode())).to_numpy()
-                for index in _first(bad):
-                    self.report(name, index, field, f"{values[int(index)]!r} not found in {ref['resource']}.{ref['fields'][0]}")
+    def check_unique(self, name: str) -> None:
+        """Report the second and later rows of each repeated key, as frictionless does. The hashes
+        say which keys may repeat; only those rows are read again, to compare (and quote) their cells."""
+        schema, table = self.schemas[name], list(self.schemas).index(name)
+        suspects = {key: repeated(self.hashes.pop((name, key))) for key in unique_keys(schema) if (name, key) in self.hashes}
+        suspects = {key: hashes for key, hashes in suspects.items() if len(hashes)}
+        if not suspects:
+            return
+        rows, raw, typed = self.rows_with_keys(name, suspects)
+        fields, pk = [f["name"] for f in schema["fields"]], primary_key(schema)
+        for key in suspects:
+            if len(key) == 1:  # reported where pandera reported it when tables were read whole
+                check = (AT_TABLE, table, fields.index(key[0]), len(self.orders[name][key[0]]))
+                again = ~not_repeated(typed[key[0]]).fill_null(True)
+            else:
+                check = (AT_TABLE, table, len(fields), 0)
+                again = ~typed.select(pl.struct(key).is_first_distinct()).to_series()
+            for i in again.arg_true().to_list()[:self.room(check)]:
+                self.report(name, rows[i], key[0] if len(key) == 1 else None, _duplicate_message(schema, key, raw, i),
+                            check, key=f"{pk[0]}={raw[pk[0]][i] or ''}" if pk else "")
 
-    def check_documents(self) -> None:
+    def rows_with_keys(self, name: str, suspects: dict[tuple[str, ...], pl.Series]):
+        """Row indices, cells and typed cells of the rows of a table whose key hash is a suspect."""
+        schema = self.schemas[name]
+        wanted = {column for key in suspects for column in key} | set(primary_key(schema)[:1])
+        columns = [f["name"] for f in schema["fields"] if f["name"] in wanted]
+        rows, raws, typeds = [], [], []
+        for offset, raw in self.batches(name, columns):
+            typed, _ = typed_frame(schema, raw)
+            hit = pl.select(pl.any_horizontal(
+                [key_hashes(typed, key).is_in(hashes.implode()).fill_null(False) for key, hashes in suspects.items()])).to_series()
+            rows.append(hit.arg_true() + offset)
+            raws.append(raw.filter(hit))
+            typeds.append(typed.filter(hit))
+        return pl.concat(rows).to_list(), pl.concat(raws), pl.concat(typeds)
+
+    def check_foreign_keys(self, name: str, frame: pl.DataFrame, offset: int) -> None:
+        table = list(self.schemas).index(name)
+        for number, fk in enumerate(self.schemas[name].get("foreignKeys", [])):
+            (field,), ref = fk["fields"], fk["reference"]
+            if ref["resource"] == name:
+                continue  # said by note_unchecked
+            values = frame[field]
+            target = self.ids.get((ref["resource"], ref["fields"][0]), values.clear())
+            bad = (values.is_not_null() & ~values.is_in(target.implode())).to_numpy()
+            self.report_rows(name, (AT_FOREIGN_KEY, table, number), field, np.flatnonzero(bad), offset,
+                             lambda i: f"{values[i]!r} not found in {ref['resource']}.{ref['fields'][0]}")
+
+    def check_documents(self, docs: pl.DataFrame, offset: int) -> None:
         """Read every stored text once; check sha256, encoding and length.
 
         Remembers where each good text is and its length (not the text itself), for the quote checks.
         """
-        docs = self.frames["documents"]
+        check, good, lengths = (AT_DOCUMENT,), [], []
         for index, (doc_id, path, sha256, encoding, n_chars) in enumerate(docs.select(
-                "doc_id", "path", "sha256", "encoding", "n_chars").iter_rows()):
+                "doc_id", "path", "sha256", "encoding", "n_chars").iter_rows(), offset):
             location = self.base / str(path)
             try:
                 data = location.read_bytes()
             except OSError:
-                self.report("documents", index, "path", f"text file {path} cannot be read")
+                self.report("documents", index, "path", f"text file {path} cannot be read", check)
                 continue
             digest = hashlib.sha256(data).hexdigest()
             if digest != sha256:
                 self.report("documents", index, "sha256",
-                            f"{path} has sha256 {digest}, not the recorded one: the text changed; rebuild")
+                            f"{path} has sha256 {digest}, not the recorded one: the text changed; rebuild", check)
                 continue
             try:
                 text = data.decode(str(encoding))
             except (LookupError, UnicodeDecodeError) as exc:
-                self.report("documents", index, "encoding", f"{path} cannot be decoded as {encoding}: {exc}")
+                self.report("documents", index, "encoding", f"{path} cannot be decoded as {encoding}: {exc}", check)
                 continue
             if n_chars is not None and len(text) != n_chars:
-                self.report("documents", index, "n_chars", f"text has {len(text)} characters, not {n_chars}")
-            self.stored[str(doc_id)] = (location, str(encoding), len(text))
+                self.report("documents", index, "n_chars", f"text has {len(text)} characters, not {n_chars}", check)
+            good.append(index - offset)
+            lengths.append(len(text))
+        self.stored.append(docs.select("doc_id", "path", "encoding")[good].with_columns(
+            length=pl.Series(lengths, dtype=pl.Int64)))
+
+    @cached_property
+    def texts(self) -> pl.DataFrame:
+        """doc_id, path, encoding and length of each usable text (complete once the documents table is read)."""
+        empty = pl.DataFrame(schema={"doc_id": pl.String, "path": pl.String, "encoding": pl.String, "length": pl.Int64})
+        return pl.concat([empty, *self.stored])
 
     def _texts(self):
-        """doc_id -> text (None when unusable), reading a few texts at a time."""
-        cache: OrderedDict[str, str | None] = OrderedDict()
+        """Position in `texts` -> its text (None when unusable), reading a few texts at a time."""
+        cache: OrderedDict[int, str | None] = OrderedDict()
 
-        def text_of(doc_id: str) -> str | None:
-            if doc_id in cache:
-                cache.move_to_end(doc_id)
-                return cache[doc_id]
-            stored = self.stored.get(doc_id)
-            text = None
-            if stored is not None:
-                try:
-                    text = stored[0].read_bytes().decode(stored[1])
-                except (OSError, UnicodeDecodeError):
-                    text = None
-            cache[doc_id] = text
+        def text_of(position: int) -> str | None:
+            position = int(position)
+            if position in cache:
+                cache.move_to_end(position)
+                return cache[position]
+            try:  # os.path, not pathlib: a text is read once per batch of each table that quotes it
+                with open(os.path.join(self.base, self.texts["path"][position]), "rb") as handle:
+                    text = handle.read().decode(self.texts["encoding"][position])
+            except (OSError, UnicodeDecodeError):
+                text = None
+            cache[position] = text
             if len(cache) > TEXTS_IN_MEMORY:
                 cache.popitem(last=False)
             return text
 
         return text_of
 
-    def check_spans(self, name: str) -> None:
-        """Every row's quote is its document's text at start:end (rows of unusable documents,
-        and rows without offsets, are left to the document and type checks)."""
-        frame = self.frames[name]
-        doc_ids = list(self.stored)
-        lengths = np.array([self.stored[d][2] for d in doc_ids] + [0], dtype=np.int64)
-        doc = frame["doc_id"].replace_strict(doc_ids, list(range(len(doc_ids))), default=-1,
+    def check_spans(self, name: str, frame: pl.DataFrame, offset: int = 0, check: tuple | None = None) -> None:
+        """Every row's quote is its document's text at start:end (rows of unusable documents, and rows
+        without offsets, are left to the document and type checks). `frame` is a typed batch whose
+        first row is row `offset`; its problems go under `check` (default: the spans of `name`)."""
+        check = check or ((AT_SPAN, SPAN_RESOURCES.index(name)) if name in SPAN_RESOURCES else self.stage)
+        ids = self.texts["doc_id"]
+        lengths = np.append(self.texts["length"].to_numpy(), 0)  # and 0 for rows of no usable text
+        doc = frame["doc_id"].replace_strict(ids, pl.int_range(len(ids), eager=True), default=-1,
                                              return_dtype=pl.Int64).to_numpy()
         starts = frame["start"].fill_null(-1).to_numpy()
         ends = frame["end"].fill_null(-1).to_numpy()
@@ -575,19 +815,19 @@ class PackageValidator:
         inside = usable & ~outside
         wrong = inside & (frame["quote"].str.len_chars().fill_null(-1).to_numpy() != ends - starts)
         candidates = np.flatnonzero(inside & ~wrong)
-        wrong[candidates[self._quotes_differ(candidates, doc, starts, ends, frame["quote"], doc_ids)]] = True
+        wrong[candidates[self._quotes_differ(candidates, doc, starts, ends, frame["quote"], lengths)]] = True
         text_of = self._texts()
-        for index in _first(outside | wrong):
-            doc_id, start, end = doc_ids[doc[index]], int(starts[index]), int(ends[index])
-            text = _fitted(text_of(doc_id), self.stored[doc_id][2])
+        for index in _first(outside | wrong, self.room(check)):
+            start, end = int(starts[index]), int(ends[index])
+            text = _fitted(text_of(doc[index]), lengths[doc[index]])
             if outside[index]:
                 message = f"span {start}:{end} is outside the document text (0:{len(text)})"
             else:
                 message = f"quote {frame['quote'][int(index)] or ''!r} is not the document text at {start}:{end} ({text[start:end]!r})"
-            self.report(name, index, "quote", message)
+            self.report(name, offset + int(index), "quote", message, check)
 
     def _quotes_differ(self, rows: np.ndarray, doc: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                       quotes: pl.Series, doc_ids: list[str]) -> np.ndarray:
+                       quotes: pl.Series, lengths: np.ndarray) -> np.ndarray:
         """For rows whose quote has the right length: whether it differs from text[start:end].
 
         Compares code points as numpy arrays: the texts of a batch of documents, concatenated,
@@ -602,20 +842,21 @@ class PackageValidator:
         run_bounds = np.r_[run_starts, len(rows)]
         run_docs = sorted_docs[run_starts]
         text_of = self._texts()
-        base = np.zeros(len(doc_ids) + 1, dtype=np.int64)
+        base = np.zeros(len(lengths), dtype=np.int64)
         first = 0
         while first < len(run_docs):
             last, chars = first, 0
-            while last < len(run_docs) and (last == first or chars + self.stored[doc_ids[run_docs[last]]][2] <= TEXT_BATCH):
-                chars += self.stored[doc_ids[run_docs[last]]][2]
+            while last < len(run_docs) and (last == first or chars + lengths[run_docs[last]] <= TEXT_BATCH):
+                chars += lengths[run_docs[last]]
                 last += 1
             # A text that cannot be read now (changed since check_documents) differs everywhere.
-            texts = [_fitted(text_of(doc_ids[d]), self.stored[doc_ids[d]][2]) for d in run_docs[first:last]]
+            texts = [_fitted(text_of(d), lengths[d]) for d in run_docs[first:last]]
             base[run_docs[first:last]] = np.cumsum([0] + [len(t) for t in texts[:-1]])
             text = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
             del texts
-            for lo in range(run_bounds[first], run_bounds[last], ROW_BATCH):
-                part = order[lo:min(lo + ROW_BATCH, run_bounds[last])]
+            run = order[run_bounds[first]:run_bounds[last]]
+            for lo, hi in _pieces(ends[rows[run]] - starts[rows[run]], ROW_BATCH, QUOTE_CHARS):
+                part = run[lo:hi]
                 chosen = rows[part]
                 quote = np.frombuffer(quotes.gather(chosen).str.join("").item().encode("utf-32-le"), dtype=np.uint32)
                 sizes = ends[chosen] - starts[chosen]
@@ -625,27 +866,70 @@ class PackageValidator:
             first = last
         return differ
 
-    def check_interval(self, name: str, low: str, best: str, high: str) -> None:
-        frame = self.frames[name]
-        for lo, hi in ((low, best), (best, high), (low, high)):
-            lows, highs = frame[lo].to_numpy().astype("float64"), frame[hi].to_numpy().astype("float64")
-            with np.errstate(invalid="ignore"):
-                bad = lows > highs  # False wherever either is missing (NaN)
-            for index in _first(bad):
-                self.report(name, index, lo, f"{lo} {self.raw[name][lo][int(index)]} is greater than {hi} {self.raw[name][hi][int(index)]}")
+    def check_intervals(self, name: str, frame: pl.DataFrame, raw: pl.DataFrame, offset: int) -> None:
+        """low <= best <= high in each interval of a batch (a missing bound is no problem)."""
+        for number, triple in enumerate(INTERVALS.get(name, [])):
+            low, best, high = triple
+            for pair, (lo, hi) in enumerate(((low, best), (best, high), (low, high))):
+                lows, highs = frame[lo].to_numpy().astype("float64"), frame[hi].to_numpy().astype("float64")
+                with np.errstate(invalid="ignore"):
+                    bad = lows > highs  # False wherever either is missing (NaN)
+                self.report_rows(name, (AT_INTERVAL, list(INTERVALS).index(name), number, pair), lo,
+                                 np.flatnonzero(bad), offset,
+                                 lambda i: f"{lo} {raw[lo][i]} is greater than {hi} {raw[hi][i]}")
 
-    def check_incident_claims(self) -> None:
-        """Every claim id an incident lists is a claim of the incident's own document."""
-        claims = self.frames["claims"].select("claim_id", "doc_id")
-        listed = (self.frames["casualties"].select("doc_id", "claim_ids").with_row_index("row")
+    def check_incident_claims(self, frame: pl.DataFrame, offset: int) -> None:
+        """Every claim id an incident of a batch lists is a claim of the incident's own document
+        (looked up among the hashes of every claim's (claim_id, doc_id))."""
+        check = (AT_INCIDENT,)
+        listed = (frame.select("doc_id", "claim_ids").with_row_index("row", offset)
                   .with_columns(pl.col("claim_ids").str.extract_all(r"\S+")).explode("claim_ids")
-                  .drop_nulls("claim_ids").with_row_index("position"))
-        # Only the claims an incident lists take part in the join (a hash of 27k ids, not of 1M rows).
-        claims = claims.filter(pl.col("claim_id").is_in(listed["claim_ids"].unique().implode()))
-        unknown = listed.join(claims, left_on=["claim_ids", "doc_id"], right_on=["claim_id", "doc_id"],
-                              how="anti").sort("position").head(MAX_REPORTED * 4)
+                  .drop_nulls("claim_ids"))
+        hashes = listed.select(pl.struct(claim_id="claim_ids", doc_id="doc_id").hash()).to_series().to_numpy()
+        known = contains(self.claim_keys.to_numpy(), hashes) & listed["doc_id"].is_not_null().to_numpy()
+        unknown = listed.filter(~known).head(self.room(check, MAX_REPORTED * 4))
         for index, doc_id, claim_id in unknown.select("row", "doc_id", "claim_ids").iter_rows():
-            self.report("casualties", index, "claim_ids", f"claim {claim_id!r} is not a claim of document {doc_id or ''!r}")
+            self.report("casualties", index, "claim_ids", f"claim {claim_id!r} is not a claim of document {doc_id or ''!r}", check)
+
+
+def _rank(order: list[str], check: str) -> int:
+    """Where a check's failures go among a column's: pandera's order; checks it does not list after."""
+    return order.index(check) if check in order else len(order)
+
+
+def _duplicate_message(schema: dict, key: tuple[str, ...], raw: pl.DataFrame, index: int) -> str:
+    if len(key) == 1:
+        return _check_message("field_uniqueness", raw[key[0]][index], key[0], schema)
+    value = ", ".join(f"{k}={raw[k][index]}" for k in key)
+    return _check_message("multiple_fields_uniqueness", value, None, schema)
+
+
+def _type_message(field: dict, value: object, schema: dict) -> str:
+    if field.get("type") == "date":
+        return f"{value!r} is not a YYYY-MM-DD date"
+    return _check_message(f"coerce_dtype('{NUMERIC_DTYPES[field['type']]}')", value, field["name"], schema)
+
+
+def _unreadable(name: str, path: Path, exc: Exception) -> Problem:
+    where = _locate_csv_error(path)
+    return Problem(name, None, None, f"cannot read resource: {str(exc).splitlines()[0]}" + (f" ({where})" if where else ""))
+
+
+def _append(store: dict, key, values: pl.Series) -> None:
+    """Add a batch's values to what `store` keeps under `key` (polars appends chunks, copying nothing)."""
+    store[key] = pl.concat([store[key], values]) if key in store else values
+
+
+def _pieces(sizes: np.ndarray, most: int, total: int):
+    """(start, stop) of consecutive pieces of `sizes`, each of at most `most` items whose sizes add up
+    to at most `total` (or of one item, when that alone is larger)."""
+    ends = np.cumsum(sizes)
+    start = 0
+    while start < len(sizes):
+        before = ends[start - 1] if start else 0
+        stop = min(max(start + 1, int(np.searchsorted(ends, before + total, side="right"))), start + most)
+        yield start, stop
+        start = stop
 
 
 def _fitted(text: str | None, length: int) -> str:
