@@ -66,6 +66,7 @@ class Mention:
     date: str | None
     perpetrator: str
     location: str
+    toll: bool = False  # a toll over a period ("for months"): an incident of its own
 
     def total(self, measure: str) -> tuple[float, float, float | None] | None:
         """Sum of the sentence's claims of a measure: distinct victim groups add up."""
@@ -82,7 +83,6 @@ class Incident:
     """Figures of one incident and the claims they rest on."""
 
     mentions: list[Mention] = field(default_factory=list)
-    toll: bool = False  # a toll over a period: stands alone
 
     @property
     def claims(self) -> list[Claim]:
@@ -90,6 +90,11 @@ class Incident:
 
     def _first(self, name: str) -> str:
         return next((getattr(m, name) for m in self.mentions if getattr(m, name)), "")
+
+    @property
+    def toll(self) -> bool:
+        """A toll over a period stands alone: it is the incident's first (and only) sentence."""
+        return bool(self.mentions) and self.mentions[0].toll
 
     @property
     def date(self) -> str:
@@ -134,7 +139,7 @@ def _place(where: str) -> str:
 
 
 def _starts_new(current: Incident, mention: Mention, sentence: str, rules: IncidentRules) -> bool:
-    if current.toll or rules.split.search(sentence) or rules.toll.search(sentence):
+    if current.toll or mention.toll or rules.split.search(sentence):
         return True
     if mention.date and current.date and mention.date != current.date:
         return True
@@ -159,8 +164,9 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         date = next((d.date for d in dates if start <= d.start < end and d.date), None)
         location = rules.location.search(sentence)
         mention = Mention((start, end), group, date, _perpetrator(sentence, rules),
-                          _place(location.group("where")) if location else "")
+                          _place(location.group("where")) if location else "",
+                          toll=bool(rules.toll.search(sentence)))
         if not incidents or _starts_new(incidents[-1], mention, sentence, rules):
-            incidents.append(Incident(toll=bool(rules.toll.search(sentence))))
+            incidents.append(Incident())
         incidents[-1].mentions.append(mention)
     return incidents
