@@ -12,6 +12,7 @@ Pure: text in, `Claim`s out.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -76,7 +77,11 @@ class PhraseRule:
     pattern: re.Pattern
     starts: re.Pattern | None  # None: the pattern begins at its cue; else the words it may begin
     # with, before the cue, and it must end with the cue's word
-    ends: bool = False  # the pattern ends with its cue's word and is searched backwards from it
+    ends: bool = False  # the pattern ends with its cue's word and is matched backwards from it
+    # Small ints naming the cue and the starts pattern among the phrases' distinct ones: phrases
+    # share them, and a per-document memo keyed by int is cheaper than by compiled pattern.
+    cue_key: int = 0
+    starts_key: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +91,7 @@ class Dispatch:
     `after_any` joins every rule that has only an `after` pattern into one alternation of named
     groups r<index>, in rule order: matched at a number's end, the group that took part is the
     first of those rules that applies. `before_any` does the same for `before`-only rules,
-    searched backwards. Rules with a cue, both patterns or a `number` condition are tried one by
+    matched backwards. Rules with a cue, both patterns or a `number` condition are tried one by
     one (`others`), and only while they come before the best rule found so far.
     """
 
@@ -159,10 +164,10 @@ def _compile(source: str, names: dict[str, str], side: str) -> re.Pattern:
     if side == "after":
         expanded = expanded.removeprefix("^")  # applied with .match at the number's end
     elif side == "before":
-        # Searched backwards from the number's start, so the end anchor is tried once, not at
-        # every offset of the window.
-        expanded = expanded.removesuffix("$") + r"\Z"
-        return regex.compile(expanded, regex.IGNORECASE | regex.REVERSE | regex.VERSION0)
+        # Matched backwards from the number's start (or a cue's end): a reverse match is
+        # anchored where it begins, at the end of the window, so it is tried once, not at every
+        # offset of the window as a search for "...$" would be.
+        return regex.compile(expanded.removesuffix("$"), regex.IGNORECASE | regex.REVERSE | regex.VERSION0)
     return re.compile(expanded, re.IGNORECASE)
 
 
@@ -207,6 +212,17 @@ def _dispatch(rules: tuple[MeasureRule, ...], kind: str) -> Dispatch:
     )
 
 
+def _phrase(p: dict, names: dict[str, str]) -> PhraseRule:
+    cue, starts = _compile(p["cue"], names, "cue"), _starts(p, names)
+    return PhraseRule(
+        id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
+        low=_bound(p, "low"), high=_bound(p, "high"), qualifier=p.get("qualifier", "exact"),
+        cue=cue, pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase"),
+        starts=starts, ends=p.get("anchor") == "end",
+        # re caches compiled patterns, so equal sources give the same object and the same key
+        cue_key=id(cue), starts_key=-1 if starts is None else id(starts))
+
+
 def _bound(phrase: dict, name: str) -> float | None:
     """A phrase's low or high: its value unless given; null in YAML means unbounded."""
     bound = phrase.get(name, phrase["value"])
@@ -231,14 +247,7 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
         )
         for r in data["rules"]
     )
-    phrases = tuple(
-        PhraseRule(id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
-                   low=_bound(p, "low"), high=_bound(p, "high"), qualifier=p.get("qualifier", "exact"),
-                   cue=_compile(p["cue"], names, "cue"),
-                   pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase"),
-                   starts=_starts(p, names), ends=p.get("anchor") == "end")
-        for p in data.get("phrases", [])
-    )
+    phrases = tuple(_phrase(p, names) for p in data.get("phrases", []))
     cues = CueIndex.build([_cue_words(r.get("cue"), data) for r in data["rules"]],
                           [_cue_words(p["cue"], data) for p in data.get("phrases", [])])
     units = {
@@ -310,7 +319,7 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lo: int, rules: Rul
     if rule.number is not None and not rule.number.match(text, number.number_start, number.number_end):
         return None
     if rule.before is not None:
-        before = rule.before.search(text, max(lo, number.start - WINDOW), number.start)
+        before = rule.before.match(text, max(lo, number.start - WINDOW), number.start)
         if before is None:
             return None
     if rule.after is not None:
@@ -349,44 +358,52 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lo: int, rules: Rul
 def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Claim]:
     """Claims with no number token, matched only at the cue words of each phrase rule.
 
-    A start-anchored phrase is matched where its cue begins; an end-anchored one at each of its
-    `starts` words within WINDOW before its cue, and kept only if it ends with the cue's word.
-    Every count a phrase can match is therefore tried once, in rule order.
+    A start-anchored phrase is matched where its cue begins; an end-anchored one backwards from
+    the end of its cue's word; any other at each of its `starts` words within WINDOW before its
+    cue, and kept only if it ends with the cue's word. Every count a phrase can match is
+    therefore tried once, in rule order.
     """
     found: list[tuple[int, int, Claim]] = []
     seen: set[tuple[int, int]] = set()
+    # Where each `starts` lexicon's words begin, scanned only in the windows before cues (start
+    # words, "a" and "one", are everywhere and cues are few), each stretch of text once: cues
+    # come in text order, so a window is scanned only past where the previous one ended.
+    start_words: dict[int, tuple[int, list[int]]] = {}  # key -> (scanned up to, positions)
     for at, indices in hits.phrase_hits:
-        # Where each `starts` lexicon's words begin before this cue: scanned in the window only,
-        # since start words ("a", "one") are everywhere and cues are few.
-        start_words: dict[re.Pattern, list[int]] = {}
-        cues: dict[re.Pattern, re.Match | None] = {}  # phrases often share a cue
+        cues: dict[int, re.Match | None] = {}  # phrases often share a cue
         for index in indices:
             phrase = rules.phrases[index]
-            if phrase.cue not in cues:
-                cues[phrase.cue] = phrase.cue.match(text, at)
-            cue = cues[phrase.cue]
+            cue = cues.get(phrase.cue_key, False)
+            if cue is False:
+                cue = cues[phrase.cue_key] = phrase.cue.match(text, at)
             if cue is None:
                 continue
-            if phrase.ends:  # searched backwards from the end of the cue's word
-                must_end = _WORD_TAIL.match(text, cue.end()).end()
-                match = phrase.pattern.search(text, max(lo, at - WINDOW), must_end)
-                if match is not None and (index, match.start()) not in seen:
-                    seen.add((index, match.start()))
-                    found.append((index, match.start("num"), _phrase_claim(phrase, match, rules)))
-                continue
-            if phrase.starts is None:
-                starts, limit, must_end = (at,), min(len(text), at + WINDOW), None
+            must_end = _WORD_TAIL.match(text, cue.end()).end()
+            if phrase.ends:
+                starts = (None,)
+            elif phrase.starts is None:
+                starts, must_end = (at,), None
             else:
-                if phrase.starts not in start_words:
-                    start_words[phrase.starts] = [m.start() for m in phrase.starts.finditer(text, max(lo, at - WINDOW), at)]
-                starts = start_words[phrase.starts]
-                must_end = _WORD_TAIL.match(text, cue.end()).end()
-                limit = must_end
+                window = max(lo, at - WINDOW)
+                scanned, positions = start_words.get(phrase.starts_key, (lo, []))
+                if scanned < at:
+                    positions.extend(m.start() for m in phrase.starts.finditer(text, max(scanned, window), at))
+                    start_words[phrase.starts_key] = (at, positions)
+                starts = positions[bisect.bisect_left(positions, window):bisect.bisect_left(positions, at)]
             for start in starts:
-                if (index, start) in seen:
+                if start is None:  # matched backwards from the end of the cue's word
+                    match = phrase.pattern.match(text, max(lo, at - WINDOW), must_end)
+                    if match is None:
+                        continue
+                    start = match.start()
+                elif (index, start) in seen:
                     continue
-                match = phrase.pattern.match(text, start, limit)
-                if match is None or (must_end is not None and match.end() != must_end):
+                else:
+                    limit = min(len(text), at + WINDOW) if must_end is None else must_end
+                    match = phrase.pattern.match(text, start, limit)
+                    if match is None or (must_end is not None and match.end() != must_end):
+                        continue
+                if (index, start) in seen:
                     continue
                 seen.add((index, start))
                 found.append((index, match.start("num"), _phrase_claim(phrase, match, rules)))
@@ -421,7 +438,7 @@ def _first_claim(number: NumberSpan, text: str, lo: int, rules: RuleSet, hits: C
         if match is not None:
             best = int(match.lastgroup[1:])
     if dispatch.before_any is not None:
-        match = dispatch.before_any.search(text, max(lo, number.start - WINDOW), number.start)
+        match = dispatch.before_any.match(text, max(lo, number.start - WINDOW), number.start)
         if match is not None:
             best = min(best, int(match.lastgroup[1:]))
     # Rules tried one by one matter only while they come before the best combined one.
