@@ -13,7 +13,6 @@ Pure: text in, `Claim`s out.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -99,6 +98,11 @@ class Dispatch:
     after_any: re.Pattern | None
     before_any: regex.Pattern | None
     others: tuple[int, ...]
+    # `others` as bit masks (bit i = rule i), so that the rules worth trying at a number are
+    # one expression with the cue index's masks instead of a loop over every rule
+    others_uncued: int = 0  # no cue: always tried
+    others_cue_before: int = 0  # tried if a cue word is near before the number
+    others_cue_after: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +213,14 @@ def _dispatch(rules: tuple[MeasureRule, ...], kind: str) -> Dispatch:
         after_any=re.compile(_alternatives(after_only), re.IGNORECASE) if after_only else None,
         before_any=regex.compile(_alternatives(before_only), flags) if before_only else None,
         others=tuple(i for i in indices if i not in combined),
+        others_uncued=_mask(i for i in indices if i not in combined and rules[i].cue_side is None),
+        others_cue_before=_mask(i for i in indices if i not in combined and rules[i].cue_side == "before"),
+        others_cue_after=_mask(i for i in indices if i not in combined and rules[i].cue_side == "after"),
     )
+
+
+def _mask(indices: Iterable[int]) -> int:
+    return sum(1 << i for i in set(indices))
 
 
 def _phrase(p: dict, names: dict[str, str]) -> PhraseRule:
@@ -441,11 +452,16 @@ def _first_claim(number: NumberSpan, text: str, lo: int, rules: RuleSet, hits: C
         match = dispatch.before_any.match(text, max(lo, number.start - WINDOW), number.start)
         if match is not None:
             best = min(best, int(match.lastgroup[1:]))
-    # Rules tried one by one matter only while they come before the best combined one.
-    earlier = itertools.takewhile(lambda index: index < best, dispatch.others)
-    claim = _first_from(rules, earlier, number, text, lo, near, year=False)
-    if claim is not None:
-        return claim
+    # Rules tried one by one matter only while they come before the best combined one, and
+    # those with a cue only if the cue index found a cue word on their side.
+    candidates = (dispatch.others_uncued | near[0] & dispatch.others_cue_before
+                  | near[1] & dispatch.others_cue_after) & ((1 << best) - 1)
+    while candidates:
+        lowest = candidates & -candidates
+        candidates ^= lowest
+        claim = _apply(rules.rules[lowest.bit_length() - 1], number, text, lo, rules)
+        if claim is not None:
+            return claim
     if best == len(rules.rules):
         return None
     claim = _apply(rules.rules[best], number, text, lo, rules)
