@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .charts import draw_charts
 from .documents import Document, load_metadata, read_folder, read_inputs, text_files
 from .package import DATA_DIR, DESCRIPTOR, TEXTS_DIR, PackageWriter, staged
-from .page import write_page
 from .parallel import CACHE_DIR, Cache, Progress, count_documents, default_jobs, extract_rows
 from .reviews import RESOURCE as REVIEWS, REVIEWS_FILE, Reviewer, reviewer
 from .validate import require_valid
@@ -53,6 +51,11 @@ def write_package(stage: Path, docs: Iterable[Document], meta: dict, text_root: 
 
 def draw(descriptor: Path, out_dir: Path) -> list[Path]:
     """The charts of a written package and the annotated page that embeds them, into out_dir."""
+    # Imported here: matplotlib and pandas take 0.6 s to import, which `figures extract`
+    # without --charts (and every worker process) should not pay.
+    from .charts import draw_charts
+    from .page import write_page
+
     return draw_charts(descriptor, out_dir) + [write_page(descriptor, out_dir)]
 
 
