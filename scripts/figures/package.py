@@ -133,8 +133,7 @@ class PackageWriter:
         for row in cells["documents"]:
             row[_path_column()] = self._store_text(doc)
         for name in RESOURCES:
-            for row in cells[name]:
-                self._writers[name].writerow(row)
+            self._writers[name].writerows(cells[name])
             self.counts[name] += len(cells[name])
         self.n_documents += 1
         if (doc.url or doc.publisher) and len(self.sources) <= MAX_LISTED_SOURCES:
@@ -210,6 +209,14 @@ class _RowWriter:
     def writerow(self, row: list[str]) -> None:
         carriage_return = any("\r" in cell for cell in row if isinstance(cell, str))
         (self.quoting if carriage_return else self.plain).writerow(row)
+
+    def writerows(self, rows: list[list[str]]) -> None:
+        """Rows of cells (strings): one test for a carriage return in all of them, which is rare."""
+        if any("\r" in "".join(row) for row in rows):
+            for row in rows:
+                self.writerow(row)
+        else:
+            self.plain.writerows(rows)
 
 
 STAGE_PREFIX = ".figures-stage-"
