@@ -5,7 +5,10 @@ Run by hand: PYTHONPATH=scripts python benchmarks/bench_extract.py [--sizes 10,1
   (reading, extraction, writing, validation) and extraction alone, in MB/s on one core;
 - quantulum3 on a sample of the same documents in the same run, extrapolated, as a ratio;
 - peak RSS of `figures extract --jobs 1` for every size (flat memory means about the same);
-- wall time with --jobs 1 and --jobs 2 on JOBS_MB, and that the packages are byte-identical.
+- wall time with --jobs 1 and --jobs 2 on JOBS_MB, and that the packages are byte-identical;
+- the same on real news (the Lee corpus of 300 ABC news articles, read from gensim's wheel, which
+  pip downloads; skipped with a message when it cannot): extract_document and quantulum3 on the
+  300 articles, and `figures extract --jobs 1/2` on them repeated to NEWS_MB.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import REPO, WORK, generated_corpus, machine, require_shared, seed_texts
+from common import REPO, WORK, generated_corpus, machine, news_corpus, news_texts, require_shared, seed_texts
 
 RUN = """
 import resource, sys, time
@@ -91,6 +94,7 @@ def main() -> None:
     options.add_argument("--sizes", default="10,100", help="corpus sizes in MB for throughput and memory")
     options.add_argument("--jobs-mb", type=float, default=None, help="corpus size for --jobs 1 vs 2 (default: largest)")
     options.add_argument("--sample-kb", type=int, default=200, help="text given to quantulum3 and extract_document")
+    options.add_argument("--news-mb", type=float, default=10, help="size of the real news corpus (0: skip it)")
     args = options.parse_args()
     sizes = [float(s) for s in args.sizes.split(",")]
     print(f"machine: {machine()}")
@@ -105,10 +109,16 @@ def main() -> None:
         "news article (seed)": [seed.replace("700", str(700 + i)) for i in range(args.sample_kb * 1000 // len(seed) + 1)],
         "corpus sample (incident descriptions)": sample_documents(first, args.sample_kb * 1000),
     }
+    # A third kind, real news of every topic (sport, weather, courts, conflict), when pip can
+    # fetch it: 300 articles, each once (about 360 kB).
+    news = news_texts()
+    if news is not None:
+        samples["real news (Lee corpus, 300 articles)"] = news
     for name, texts in samples.items():
         ours = extraction_only(texts)
         theirs = quantulum(texts)
-        print(f"{name}: extract_document alone on {args.sample_kb} kB: {ours:.3f} MB/s on one core")
+        kb = sum(len(t.encode()) for t in texts) / 1000
+        print(f"{name}: extract_document alone on {kb:.0f} kB: {ours:.3f} MB/s on one core")
         if theirs is None:
             print("  quantulum3 not installed (pip install '.[bench]'): no ratio")
         else:
@@ -119,6 +129,15 @@ def main() -> None:
         result = run_extract(corpus, WORK / f"out-{size:g}-j1", jobs=1)
         print(f"figures extract --jobs 1, {mb:.1f} MB corpus: {result['wall']:.1f} s wall, "
               f"{mb / result['wall']:.3f} MB/s whole process, peak RSS {result['rss_mb']:.0f} MB")
+
+    if args.news_mb and news is not None:
+        corpus = news_corpus(WORK / f"news-lee-{args.news_mb:g}mb.jsonl", args.news_mb)
+        mb = corpus.stat().st_size / 1e6
+        for jobs in (1, 2):
+            result = run_extract(corpus, WORK / f"out-news-{args.news_mb:g}-j{jobs}", jobs=jobs)
+            print(f"figures extract --jobs {jobs}, {mb:.1f} MB of real news: {result['wall']:.1f} s wall, "
+                  f"{result['cpu']:.1f} s CPU, {mb / result['wall']:.3f} MB/s whole process "
+                  f"({mb / result['wall'] / jobs:.3f} MB/s per core), peak RSS {result['rss_mb']:.0f} MB")
 
     jobs_mb = args.jobs_mb or sizes[-1]
     corpus = corpora.get(jobs_mb) or generated_corpus(WORK / f"corpus-{jobs_mb:g}mb.jsonl", jobs_mb)

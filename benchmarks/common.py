@@ -9,6 +9,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,6 +77,50 @@ def generated_corpus(path: Path, megabytes: float) -> Path:
         while written < megabytes * 1e6:
             text = articles[n % len(articles)].replace("700", str(700 + n % 97))
             line = json.dumps({"id": f"doc-{n:07d}", "text": text, "published": "2020-01-24"}) + "\n"
+            handle.write(line)
+            written += len(line.encode())
+            n += 1
+    return path
+
+
+# Real news text: the Lee corpus, 300 ABC (Australian Broadcasting Corporation) news articles
+# of 2001 that gensim ships as test data. It is read from gensim's wheel at run time (pip
+# downloads the wheel; gensim itself is not installed) and never copied into this repository.
+NEWS_WHEEL = "gensim==4.4.0"
+NEWS_MEMBER = "gensim/test/test_data/lee_background.cor"
+
+
+def news_texts() -> list[str] | None:
+    """The 300 articles of the Lee corpus, one per line of the file; None if pip cannot fetch it."""
+    wheels = WORK / "wheels"
+    found = sorted(wheels.glob("gensim-4.4.0-*.whl")) if wheels.is_dir() else []
+    if not found:
+        done = subprocess.run([sys.executable, "-m", "pip", "download", NEWS_WHEEL, "--no-deps",
+                               "--only-binary", ":all:", "--quiet", "-d", str(wheels)],
+                              capture_output=True, text=True)
+        found = sorted(wheels.glob("gensim-4.4.0-*.whl"))
+        if done.returncode != 0 or not found:
+            print(f"real news text unavailable (pip download {NEWS_WHEEL} failed): {done.stderr.strip()[-300:]}")
+            return None
+    with zipfile.ZipFile(found[0]) as wheel:
+        text = wheel.read(NEWS_MEMBER).decode("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def news_corpus(path: Path, megabytes: float) -> Path | None:
+    """A .jsonl corpus of about `megabytes` MB of real news: the Lee articles repeated, each copy
+    with its own id and a line naming the copy, so that no two documents are the same text."""
+    if path.exists() and path.stat().st_size >= megabytes * 1e6:
+        return path
+    texts = news_texts()
+    if texts is None:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written, n = 0, 0
+    with path.open("w", encoding="utf-8") as handle:
+        while written < megabytes * 1e6:
+            text = f"{texts[n % len(texts)]}\n\n(Copy {n // len(texts) + 1}.)"
+            line = json.dumps({"id": f"news-{n:07d}", "text": text, "published": "2001-12-31"}) + "\n"
             handle.write(line)
             written += len(line.encode())
             n += 1

@@ -1,0 +1,61 @@
+"""Print the extractor's casualty, arrest and crowd claims on real news, for a person to check.
+
+Run by hand: PYTHONPATH=scripts python benchmarks/review_news.py [--misses] [--measures killed,wounded]
+
+No gold annotation exists for real news text here, so precision and recall on it are read, not
+computed: this lists every claim of the chosen measures in the Lee corpus (300 ABC news articles
+that gensim ships as test data, read from its wheel at run time, see common.news_texts) with the
+text around it, `[[quote]]` marked. With --misses it lists instead the sentences that hold a
+casualty, arrest or crowd word and a number or article but no such claim: where missed figures
+are. benchmarks/README.md records what a reading of both lists found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections import Counter
+
+from common import news_texts
+
+from figures.claims import extract_claims
+
+MEASURES = "killed,wounded,arrested,kidnapped,missing,crowd"
+# Words that make a sentence worth reading for a missed figure (stems, case-insensitive).
+CUE = re.compile(r"\b(?:kill|dead|die|death|injur|wound|hurt|arrest|detain|custody|protest|"
+                 r"demonstrat|rall|march|crowd|gather|casualt|fatalit|shot|captur|hostage|kidnap|abduct)", re.I)
+COUNTABLE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
+                       r"thousands?|several|an?)\b", re.I)
+SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+
+
+def main() -> None:
+    options = argparse.ArgumentParser()
+    options.add_argument("--measures", default=MEASURES, help="comma-separated measures to list")
+    options.add_argument("--misses", action="store_true", help="list sentences with no such claim instead")
+    args = options.parse_args()
+    measures = set(args.measures.split(","))
+    texts = news_texts()
+    if texts is None:
+        sys.exit(0)
+    counts: Counter[str] = Counter()
+    for number, text in enumerate(texts):
+        claims = [c for c in extract_claims(text) if c.measure in measures]
+        counts.update(c.measure for c in claims)
+        if not args.misses:
+            for c in claims:
+                before = text[max(0, c.start - 90):c.start]
+                print(f"{number:3d} {c.measure:9s} {c.value:>9g} {c.rule.split('+')[-1]:30s} | "
+                      f"{before}[[{text[c.start:c.end]}]]{text[c.end:c.end + 70]}")
+            continue
+        for sentence in SENTENCE.finditer(text):
+            if not (CUE.search(sentence.group()) and COUNTABLE.search(sentence.group())):
+                continue
+            if not any(sentence.start() <= c.start < sentence.end() for c in claims):
+                print(f"{number:3d} {sentence.group().strip()}")
+    print(f"{len(texts)} articles; claims: {dict(sorted(counts.items()))}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
