@@ -23,7 +23,7 @@ from figures.claims import extract_claims
 
 MEASURES = "killed,wounded,arrested,kidnapped,missing,crowd"
 # Words that make a sentence worth reading for a missed figure (stems, case-insensitive).
-CUE = re.compile(r"\b(?:kill|dead|die|death|injur|wound|hurt|arrest|detain|custody|protest|"
+CUE = re.compile(r"\b(?:kill|dead|die|death|injur|wound|hurt|arrest|detain|custody|protest|toll|lives|bod(?:y|ies)|"
                  r"demonstrat|rall|march|crowd|gather|casualt|fatalit|shot|captur|hostage|kidnap|abduct)", re.I)
 COUNTABLE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
                        r"thousands?|several|an?)\b", re.I)
