@@ -51,7 +51,9 @@ import hashlib
 import json
 import os
 import re
+import sys
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -383,14 +385,61 @@ def _constraint_value(kind: str, value):
     return value
 
 
+# pandera without its pandas side. `import pandera` imports pandas (and pandera's pandas engine)
+# whenever pandas is installed, and its polars checks import hypothesis (for data synthesis)
+# whenever that is installed: ~0.3 s of CPU that checking polars frames never uses. pandera
+# supports installs without either (pandera[polars] alone), so while pandera is first imported
+# and registers its backends, both are made to look absent, unless already imported. The price:
+# in a process where figures imported pandera first, pandera's pandas API and strategies are
+# missing (nothing in figures uses them). If pandera cannot be imported that way (another
+# version), it is imported as usual.
+PANDERA_SKIPS = ("pandas", "hypothesis")
+
+
+class _Absent:
+    """A meta path finder under which the named top-level packages cannot be imported."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+@contextmanager
+def _without(names: tuple[str, ...]):
+    """Imports of `names` (those not imported yet) fail inside the block, as if not installed."""
+    finder = _Absent(tuple(name for name in names if name not in sys.modules))
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
+def pandera_polars():
+    """The pandera.polars module, imported without pandera's pandas side (see PANDERA_SKIPS)."""
+    if "pandera.polars" not in sys.modules:
+        try:
+            with _without(PANDERA_SKIPS if "pandera" not in sys.modules else ()):
+                import pandera.polars  # noqa: F401
+        except ImportError:
+            for name in [name for name in sys.modules if name == "pandera" or name.startswith("pandera.")]:
+                del sys.modules[name]
+    import pandera.polars as pa
+
+    return pa
+
+
 def pandera_schema(schema: dict):
     """The pandera (polars) DataFrameSchema of a Table Schema: one Column per field, its type as the
     dtype, `required` and the primary key as nullable=False, and each constraint as a Check:
     pandera's built-in `isin`, `ge`/`le`/`gt`/`lt` and `str_length`, and `str_matches` as a check of
     our own (Python's regex semantics). Uniqueness is not among them: it spans batches
     (`PackageValidator.check_unique`)."""
-    import pandera.polars as pa
-
+    pa = pandera_polars()
     keys = primary_key(schema)
     bounds = {"minimum": pa.Check.ge, "maximum": pa.Check.le, "exclusiveMinimum": pa.Check.gt,
               "exclusiveMaximum": pa.Check.lt}
@@ -418,10 +467,10 @@ def pandera_schema(schema: dict):
 
 def schema_failures(checker, frame: pl.DataFrame) -> pl.DataFrame:
     """pandera's failure cases (column, check, index) of a typed frame; empty when it passes."""
-    import pandera.polars as pa
-
+    pa = pandera_polars()
     try:
-        checker.validate(frame, lazy=True)
+        with _without(PANDERA_SKIPS):  # the first validation registers pandera's backends (imports)
+            checker.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases.select("column", "check", "index")
     return pl.DataFrame(schema={"column": pl.String, "check": pl.String, "index": pl.Int32})
