@@ -986,8 +986,14 @@ def _fitted(text: str | None, length: int) -> str:
 
 
 def validate_package(descriptor_path: Path) -> list[Problem]:
-    """All problems found in the package at `descriptor_path` (empty when valid)."""
-    return PackageValidator(Path(descriptor_path)).run()
+    """All problems found in the package at `descriptor_path` (empty when valid).
+
+    polars runs every query of the validation on its in-memory engine: pandera collects a lazy
+    query per check (~50 a batch), and the default engine's choice and set-up cost ~0.3 ms a
+    query, ten times the in-memory engine's, on frames that are in memory anyway. The results
+    are the same on either engine; the setting is the caller's again on return."""
+    with pl.Config(engine_affinity="in-memory"):
+        return PackageValidator(Path(descriptor_path)).run()
 
 
 def require_valid(descriptor_path: Path) -> None:
