@@ -18,8 +18,9 @@ Memory does not grow with the tables: each is read TABLE_BATCH bytes of CSV at a
 ends (`csv_blocks`), and every per-row check runs on one batch. Across batches the validator
 keeps only what the checks of whole tables need: a 64-bit hash per row of each unique key (a
 repeated hash sends just those rows to be read again and compared by value, so a collision is
-never reported as a duplicate), the ids a foreign key references (one per document), each usable
-text's path and length, a hash per claim of its (claim_id, doc_id) for the incidents' claim ids
+never reported as a duplicate), the ids a foreign key references (one per document; a foreign
+key from a table into itself is checked once the table is read, reading the referencing column
+again), each usable text's path and length, a hash per claim of its (claim_id, doc_id) for the incidents' claim ids
 (a collision could hide one unknown claim id: odds ~ claims / 2^64), and the rows the reviews
 name. That is 8-16 bytes a row and ~200 a document.
 
@@ -487,6 +488,24 @@ def primary_key(schema: dict) -> list[str]:
     return [keys] if isinstance(keys, str) else list(keys)
 
 
+def _names(fields) -> list[str]:
+    """A Table Schema field list, which may be written as one name."""
+    return [fields] if isinstance(fields, str) else list(fields)
+
+
+def foreign_keys(schema: dict, name: str) -> list[tuple[int, str, str, str]]:
+    """(number, field, referenced table, referenced field) of each foreign key of one field of table
+    `name` (those of several fields are reported as not checked). A reference without a resource, or
+    with "", is to the table itself (Table Schema), as is one that names it; frictionless reads them so."""
+    found = []
+    for number, fk in enumerate(schema.get("foreignKeys", [])):
+        fields, reference = _names(fk["fields"]), fk["reference"]
+        targets = _names(reference["fields"])
+        if len(fields) == 1 and len(targets) == 1:
+            found.append((number, fields[0], reference.get("resource") or name, targets[0]))
+    return found
+
+
 def unique_keys(schema: dict) -> list[tuple[str, ...]]:
     """The keys whose values must not repeat: each unique field, and the primary key."""
     keys = [(f["name"],) for f in schema["fields"] if f.get("constraints", {}).get("unique")]
@@ -625,8 +644,8 @@ class PackageValidator:
         """Tables a foreign key references first (the checks of the others need their ids), then the
         reviews (their ids pick the rows kept of claims and casualties), then claims (casualties list
         claims); the others as the descriptor lists them."""
-        referenced = {fk["reference"]["resource"] for schema in self.schemas.values()
-                      for fk in schema.get("foreignKeys", [])}
+        referenced = {resource for owner, schema in self.schemas.items()
+                      for _, _, resource, _ in foreign_keys(schema, owner)}
         first = [RESOURCE, "claims"]
         return sorted(self.schemas, key=lambda name: (name not in referenced,
                                                       first.index(name) if name in first else len(first)))
@@ -677,20 +696,21 @@ class PackageValidator:
         references, claims' (claim_id, doc_id) hashes, and the rows the reviews check."""
         for key in unique_keys(self.schemas[name]):
             _append(self.hashes, (name, key), key_hashes(typed, key))
-        for schema in self.schemas.values():
-            for fk in schema.get("foreignKeys", []):
-                if fk["reference"]["resource"] == name:
-                    field = fk["reference"]["fields"][0]
-                    _append(self.ids, (name, field), typed[field].drop_nulls())
+        targets = {target for owner, schema in self.schemas.items()
+                   for _, _, resource, target in foreign_keys(schema, owner) if resource == name}
+        for field in sorted(targets):
+            _append(self.ids, (name, field), typed[field].drop_nulls())
         if name == "claims":
             claims = typed.select("claim_id", "doc_id").drop_nulls()  # a join never matches an empty cell
             self.claim_keys = pl.concat([self.claim_keys, claims.select(pl.struct("claim_id", "doc_id").hash()).to_series()])
         self.reviewed.add(name, typed, offset)
 
     def finish(self, name: str) -> None:
-        """Once a table is read: its referenced ids without repeats, and claims' hashes sorted."""
+        """Once a table is read: its referenced ids without repeats (and its foreign keys into
+        itself checked against them), and claims' hashes sorted."""
         for key in [key for key in self.ids if key[0] == name]:
             self.ids[key] = self.ids[key].unique()
+        self.check_self_references(name)
         if name == "claims":
             self.claim_keys = self.claim_keys.sort()
 
@@ -704,8 +724,9 @@ class PackageValidator:
             if field.get("type", "string") not in (*RULES, "string"):
                 self.report(name, None, field["name"], f"type {field['type']!r} is not checked by figures validate", check)
         for fk in schema.get("foreignKeys", []):
-            if fk["reference"]["resource"] == name:  # its ids are only complete once the table is read
-                self.report(name, None, fk["fields"][0], "a foreign key into its own table is not checked by figures validate", check)
+            fields = _names(fk["fields"])
+            if len(fields) != 1 or len(_names(fk["reference"]["fields"])) != 1:
+                self.report(name, None, ", ".join(fields), "a foreign key of several fields is not checked by figures validate", check)
 
     def check_table(self, name: str, raw: pl.DataFrame, offset: int) -> pl.DataFrame:
         """Type a batch by the schema, then report pandera's failures and the type errors field by
@@ -779,16 +800,34 @@ class PackageValidator:
         return pl.concat(rows).to_list(), pl.concat(raws), pl.concat(typeds)
 
     def check_foreign_keys(self, name: str, frame: pl.DataFrame, offset: int) -> None:
-        table = list(self.schemas).index(name)
-        for number, fk in enumerate(self.schemas[name].get("foreignKeys", [])):
-            (field,), ref = fk["fields"], fk["reference"]
-            if ref["resource"] == name:
-                continue  # said by note_unchecked
-            values = frame[field]
-            target = self.ids.get((ref["resource"], ref["fields"][0]), values.clear())
-            bad = (values.is_not_null() & ~values.is_in(target.implode())).to_numpy()
-            self.report_rows(name, (AT_FOREIGN_KEY, table, number), field, np.flatnonzero(bad), offset,
-                             lambda i: f"{values[i]!r} not found in {ref['resource']}.{ref['fields'][0]}")
+        """A batch's values of each foreign key into another table (read before this one)."""
+        for number, field, resource, target in foreign_keys(self.schemas[name], name):
+            if resource != name:  # into its own table: once it is read (check_self_references)
+                self.check_references(name, number, frame[field], resource, target, offset)
+
+    def check_references(self, name: str, number: int, values: pl.Series, resource: str, target: str,
+                         offset: int) -> None:
+        """Report the values (typed, of rows offset, offset + 1, ...) of foreign key `number` of a
+        table that are not among the values of `resource`.`target` (an empty cell is no reference)."""
+        ids = self.ids.get((resource, target), values.clear())
+        bad = (values.is_not_null() & ~values.is_in(ids.implode())).to_numpy()
+        self.report_rows(name, (AT_FOREIGN_KEY, list(self.schemas).index(name), number), values.name,
+                         np.flatnonzero(bad), offset, lambda i: f"{values[i]!r} not found in {resource}.{target}")
+
+    def check_self_references(self, name: str) -> None:
+        """Foreign keys from a table into itself, once all its rows are read (a row may name a later
+        row, in a later batch): the referencing column is read again, batch by batch, and checked
+        against the referenced ids kept of every batch. Memory holds those ids, as for any table a
+        foreign key references."""
+        schema = self.schemas[name]
+        pk = primary_key(schema)
+        for number, field, resource, target in foreign_keys(schema, name):
+            if resource != name or not self.room((AT_FOREIGN_KEY, list(self.schemas).index(name), number)):
+                continue
+            for offset, raw in self.batches(name, list(dict.fromkeys([field, *pk[:1]]))):
+                self.batch[name] = (offset, raw[pk[0]] if pk else None)
+                typed, _ = typed_frame(schema, raw.select(field))
+                self.check_references(name, number, typed[field], resource, target, offset)
 
     def check_documents(self, docs: pl.DataFrame, offset: int) -> None:
         """Read every stored text once; check sha256, encoding and length.
