@@ -319,33 +319,41 @@ def csv_blocks(path: Path, size: int):
         header = handle.readline()
         while header.count(b'"') % 2 and (line := handle.readline()):  # a line break in a quoted name
             header += line
-        rest = b""
+        # One buffer for the whole file: the header, the rest of a row cut by the last read, then
+        # the next read (into the buffer: no copy of it, no fresh memory). Each block is copied out
+        # of it once, as the bytes polars parses.
+        start = len(header)
+        buffer, filled = bytearray(header), start
         while True:
-            block = rest + handle.read(size)
-            if len(block) == len(rest):  # the end of the file
+            if len(buffer) < filled + size:
+                buffer.extend(bytes(filled + size - len(buffer)))
+            with memoryview(buffer) as view:
+                read = handle.readinto(view[filled:filled + size])
+            if not read:  # the end of the file
                 break
-            end = _row_end(block)
-            rest, rows = block[end:], b"".join((header, memoryview(block)[:end])) if end else b""
-            del block  # only this batch's copy stays in memory while it is checked
-            if rows:
-                yield rows
-        if rest:
-            yield header + rest
+            end = _row_end(buffer, start, filled + read)
+            if end > start:
+                yield bytes(memoryview(buffer)[:end])  # the view is released before the yield
+            buffer[start:start + filled + read - end] = buffer[end:filled + read]  # the rest of a cut row
+            filled = start + filled + read - end
+        if filled > start:
+            yield bytes(buffer[:filled])
 
 
-def _row_end(block: bytes) -> int:
-    """Where the last complete row of `block` (which starts at a row) ends; 0 when none does.
+def _row_end(block: bytes | bytearray, start: int = 0, stop: int | None = None) -> int:
+    """Where the last complete row of `block[start:stop]` (which starts at a row) ends; `start` when
+    none does.
 
     A line break ends a row unless an odd number of quote characters precede it: it is then inside
     a quoted cell (where a quote is written doubled). polars splits a file for its threads the same way.
     """
-    end = block.rfind(b"\n")
-    inside = block.count(b'"', 0, end) % 2 if end >= 0 else 0
+    end = block.rfind(b"\n", start, len(block) if stop is None else stop)
+    inside = block.count(b'"', start, end) % 2 if end >= 0 else 0
     while end >= 0 and inside:
-        previous = block.rfind(b"\n", 0, end)
-        inside ^= block.count(b'"', previous + 1, end) % 2
+        previous = block.rfind(b"\n", start, end)
+        inside ^= block.count(b'"', previous + 1 if previous >= 0 else start, end) % 2
         end = previous
-    return end + 1
+    return end + 1 if end >= 0 else start
 
 
 def _where_present(cells: pl.Series, result) -> pl.Series:
