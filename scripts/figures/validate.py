@@ -35,14 +35,13 @@ Known differences from frictionless: an integer beyond 64 bits is reported as no
 a row with fewer cells than the header reads its missing cells as empty.
 
 Speed and memory (benchmarks/README.md, a shared 2-core machine): on 1,000,000 claim rows the
-whole command takes 2.7-4.4 s of wall time and 3.2-4.8 s of CPU, 8-13x faster than `frictionless
-validate`; run alternately with the validator that read tables whole, ~10% more wall time and ~4%
-more CPU (the checks run on 20 batches), for a peak of 260-267 MB RSS instead of 690-715 MB.
-`figures extract` peaks at 275 MB on the 10 MB corpus and 317 MB on the 100 MB one (451 and
-1,616 MB before). pandera is kept: its checks take 0.85-0.9 s and its import (it brings pandas)
-0.9-1 s; its own `coerce=True` and `unique=True` are not used, because one bad cell failed the
-coercion of every column, and uniqueness marked first occurrences too (and cannot see across
-batches).
+whole command takes 1.7-2.5 s of wall time and 1.9-2.4 s of CPU, 15-19x faster than `frictionless
+validate` in wall time and 15.7-17.4x in CPU, for a peak of 216-228 MB RSS (690-715 MB when tables were
+read whole). `figures extract` peaks at 275-284 MB on the 10 MB corpus and 317 MB on the 100 MB one
+(451 and 1,616 MB before batches). pandera is kept, imported without its pandas side
+(`pandera_polars`): its import 0.12 s, its checks ~0.35 s; its own `coerce=True` and `unique=True`
+are not used, because one bad cell failed the coercion of every column, and uniqueness marked
+first occurrences too (and cannot see across batches).
 """
 
 from __future__ import annotations
