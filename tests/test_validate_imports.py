@@ -75,3 +75,15 @@ def test_pandera_is_imported_as_usual_when_it_cannot_be_imported_without_them(br
     found = probe(broken, setup="validate.PANDERA_SKIPS = ('pandas', 'hypothesis', 'pydantic')")
     assert found["pandera"] and found["pandas"]
     assert found["problems"] == reference
+
+
+def test_an_import_failing_in_the_first_check_is_retried_as_usual(broken, reference):
+    # As if pandera's first validation needed pandas or hypothesis after all: it is run again.
+    failing = ("import contextlib\n"
+               "@contextlib.contextmanager\n"
+               "def failing(names):\n"
+               "    yield\n"
+               "    raise ImportError('simulated')\n"
+               "validate._without = failing")
+    found = probe(broken, setup=failing)
+    assert found["problems"] == reference

@@ -53,7 +53,7 @@ import os
 import re
 import sys
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -402,6 +402,7 @@ def _constraint_value(kind: str, value):
 # missing (nothing in figures uses them). If pandera cannot be imported that way (another
 # version), it is imported as usual.
 PANDERA_SKIPS = ("pandas", "hypothesis")
+_REGISTERED = False  # whether a validation has run (pandera's backends are registered)
 
 
 class _Absent:
@@ -475,12 +476,20 @@ def pandera_schema(schema: dict):
 
 def schema_failures(checker, frame: pl.DataFrame) -> pl.DataFrame:
     """pandera's failure cases (column, check, index) of a typed frame; empty when it passes."""
+    global _REGISTERED
     pa = pandera_polars()
+    # The first validation registers pandera's backends, importing them; later ones import nothing,
+    # so only the first hides pandas and hypothesis (sys.meta_path is the whole process's).
+    first, _REGISTERED = not _REGISTERED, True
     try:
-        with _without(PANDERA_SKIPS):  # the first validation registers pandera's backends (imports)
+        with _without(PANDERA_SKIPS) if first else nullcontext():
             checker.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases.select("column", "check", "index")
+    except ImportError:
+        if not first:
+            raise
+        return schema_failures(checker, frame)  # pandera needed one of them after all: as usual
     return pl.DataFrame(schema={"column": pl.String, "check": pl.String, "index": pl.Int32})
 
 
