@@ -20,9 +20,9 @@ keeps only what the checks of whole tables need: a 64-bit hash per row of each u
 repeated hash sends just those rows to be read again and compared by value, so a collision is
 never reported as a duplicate), the ids a foreign key references (one per document; a foreign
 key from a table into itself is checked once the table is read, reading the referencing column
-again), each usable text's path and length, a hash per claim of its (claim_id, doc_id) for the incidents' claim ids
-(a collision could hide one unknown claim id: odds ~ claims / 2^64), and the rows the reviews
-name. That is 8-16 bytes a row and ~200 a document.
+again), each usable text's path and length, a hash per claim of its (claim_id, doc_id) for the
+incidents' claim ids (a collision could hide one unknown claim id: odds ~ claims / 2^64), and the
+rows the reviews name. That is 8-16 bytes a row and ~200 a document.
 
 Rows are numbered as frictionless numbers them: the header is row 1, the first data row row 2.
 A duplicated key is reported at its second and later occurrences, as frictionless does.
@@ -35,10 +35,10 @@ Known differences from frictionless: an integer beyond 64 bits is reported as no
 a row with fewer cells than the header reads its missing cells as empty.
 
 Speed and memory (benchmarks/README.md, a shared 2-core machine): on 1,000,000 claim rows the
-whole command takes 1.7-2.5 s of wall time and 1.9-2.4 s of CPU, 15-19x faster than `frictionless
-validate` in wall time and 15.7-17.4x in CPU, for a peak of 216-228 MB RSS (690-715 MB when tables were
-read whole). `figures extract` peaks at 275-284 MB on the 10 MB corpus and 317 MB on the 100 MB one
-(451 and 1,616 MB before batches). pandera is kept, imported without its pandas side
+whole command takes 1.7-2.5 s of wall time and 1.9-2.4 s of CPU, 15-19x faster than
+`frictionless validate` in wall time and 15.7-17.4x in CPU, for a peak of 216-228 MB RSS (690-715
+MB when tables were read whole). `figures extract` peaks at 275-284 MB on the 10 MB corpus and
+317 MB on the 100 MB one (451 and 1,616 MB before batches). pandera is kept, imported without its pandas side
 (`pandera_polars`): its import 0.12 s, its checks ~0.35 s; its own `coerce=True` and `unique=True`
 are not used, because one bad cell failed the coercion of every column, and uniqueness marked
 first occurrences too (and cannot see across batches).
@@ -395,12 +395,12 @@ def _constraint_value(kind: str, value):
 
 # pandera without its pandas side. `import pandera` imports pandas (and pandera's pandas engine)
 # whenever pandas is installed, and its polars checks import hypothesis (for data synthesis)
-# whenever that is installed: ~0.3 s of CPU that checking polars frames never uses. pandera
-# supports installs without either (pandera[polars] alone), so while pandera is first imported
-# and registers its backends, both are made to look absent, unless already imported. The price:
-# in a process where figures imported pandera first, pandera's pandas API and strategies are
-# missing (nothing in figures uses them). If pandera cannot be imported that way (another
-# version), it is imported as usual.
+# whenever that is installed: 0.25 s of CPU (0.45 s with hypothesis) that checking polars frames
+# never uses. pandera supports installs without either (pandera[polars] alone), so while pandera
+# is first imported and registers its backends, both are made to look absent, unless already
+# imported. The price: in a process where figures imported pandera first, pandera's pandas API
+# and strategies are missing (nothing in figures uses them). If pandera cannot be imported or run
+# that way (another version), it is imported or run as usual.
 PANDERA_SKIPS = ("pandas", "hypothesis")
 _REGISTERED = False  # whether a validation has run (pandera's backends are registered)
 
