@@ -34,14 +34,18 @@ frictionless anchors them with ^...$ and `re.match`, which also accepts a traili
 Known differences from frictionless: an integer beyond 64 bits is reported as not an integer;
 a row with fewer cells than the header reads its missing cells as empty.
 
-Speed and memory (benchmarks/README.md, a shared 2-core machine): on 1,000,000 claim rows the
-whole command takes 1.7-2.5 s of wall time and 1.9-2.4 s of CPU, 15-19x faster than
-`frictionless validate` in wall time and 15.7-17.4x in CPU, for a peak of 216-228 MB RSS (690-715
-MB when tables were read whole). `figures extract` peaks at 275-284 MB on the 10 MB corpus and
-317 MB on the 100 MB one (451 and 1,616 MB before batches). pandera is kept, imported without its pandas side
-(`pandera_polars`): its import 0.12 s, its checks ~0.35 s; its own `coerce=True` and `unique=True`
-are not used, because one bad cell failed the coercion of every column, and uniqueness marked
-first occurrences too (and cannot see across batches).
+Speed and memory (benchmarks/README.md, a shared 2-core machine, 2026-11-24): on 1,000,000 claim
+rows the whole command takes 2.5-3.1 s of wall time and 2.7-3.4 s of CPU (medians of alternating
+runs 2.6-2.7 s / 3.0-3.1 s, against 3.1-3.3 s / 3.5-3.7 s before branch validate-cpu), 11-13x
+faster than `frictionless validate` in wall time and 9.7-13.2x in CPU, for a peak of 249-265 MB
+RSS (690-715 MB when tables were read whole). `figures extract` peaks at 275-284 MB on the 10 MB
+corpus and 317 MB on the 100 MB one (451 and 1,616 MB before batches). pandera is kept and
+imported as usual (it brings pandas, and hypothesis where installed): with this module's imports
+0.7 s of CPU, its checks 0.4-0.55 s. Making pandas and hypothesis look uninstalled while pandera
+was first imported and run saved 0.4-0.5 s and ~40 MB, but changed the whole process's imports
+and relied on pandera's internals, so it is not done. pandera's own `coerce=True` and
+`unique=True` are not used, because one bad cell failed the coercion of every column, and
+uniqueness marked first occurrences too (and cannot see across batches).
 """
 
 from __future__ import annotations
@@ -51,9 +55,7 @@ import hashlib
 import json
 import os
 import re
-import sys
 from collections import OrderedDict
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -393,62 +395,14 @@ def _constraint_value(kind: str, value):
     return value
 
 
-# pandera without its pandas side. `import pandera` imports pandas (and pandera's pandas engine)
-# whenever pandas is installed, and its polars checks import hypothesis (for data synthesis)
-# whenever that is installed: 0.25 s of CPU (0.45 s with hypothesis) that checking polars frames
-# never uses. pandera supports installs without either (pandera[polars] alone), so while pandera
-# is first imported and registers its backends, both are made to look absent, unless already
-# imported. The price: in a process where figures imported pandera first, pandera's pandas API
-# and strategies are missing (nothing in figures uses them). If pandera cannot be imported or run
-# that way (another version), it is imported or run as usual.
-PANDERA_SKIPS = ("pandas", "hypothesis")
-_REGISTERED = False  # whether a validation has run (pandera's backends are registered)
-
-
-class _Absent:
-    """A meta path finder under which the named top-level packages cannot be imported."""
-
-    def __init__(self, names: tuple[str, ...]):
-        self.names = names
-
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in self.names:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-
-@contextmanager
-def _without(names: tuple[str, ...]):
-    """Imports of `names` (those not imported yet) fail inside the block, as if not installed."""
-    finder = _Absent(tuple(name for name in names if name not in sys.modules))
-    sys.meta_path.insert(0, finder)
-    try:
-        yield
-    finally:
-        sys.meta_path.remove(finder)
-
-
-def pandera_polars():
-    """The pandera.polars module, imported without pandera's pandas side (see PANDERA_SKIPS)."""
-    if "pandera.polars" not in sys.modules:
-        try:
-            with _without(PANDERA_SKIPS if "pandera" not in sys.modules else ()):
-                import pandera.polars  # noqa: F401
-        except ImportError:
-            for name in [name for name in sys.modules if name == "pandera" or name.startswith("pandera.")]:
-                del sys.modules[name]
-    import pandera.polars as pa
-
-    return pa
-
-
 def pandera_schema(schema: dict):
     """The pandera (polars) DataFrameSchema of a Table Schema: one Column per field, its type as the
     dtype, `required` and the primary key as nullable=False, and each constraint as a Check:
     pandera's built-in `isin`, `ge`/`le`/`gt`/`lt` and `str_length`, and `str_matches` as a check of
     our own (Python's regex semantics). Uniqueness is not among them: it spans batches
     (`PackageValidator.check_unique`)."""
-    pa = pandera_polars()
+    import pandera.polars as pa
+
     keys = primary_key(schema)
     bounds = {"minimum": pa.Check.ge, "maximum": pa.Check.le, "exclusiveMinimum": pa.Check.gt,
               "exclusiveMaximum": pa.Check.lt}
@@ -476,20 +430,12 @@ def pandera_schema(schema: dict):
 
 def schema_failures(checker, frame: pl.DataFrame) -> pl.DataFrame:
     """pandera's failure cases (column, check, index) of a typed frame; empty when it passes."""
-    global _REGISTERED
-    pa = pandera_polars()
-    # The first validation registers pandera's backends, importing them; later ones import nothing,
-    # so only the first hides pandas and hypothesis (sys.meta_path is the whole process's).
-    first, _REGISTERED = not _REGISTERED, True
+    import pandera.polars as pa
+
     try:
-        with _without(PANDERA_SKIPS) if first else nullcontext():
-            checker.validate(frame, lazy=True)
+        checker.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases.select("column", "check", "index")
-    except ImportError:
-        if not first:
-            raise
-        return schema_failures(checker, frame)  # pandera needed one of them after all: as usual
     return pl.DataFrame(schema={"column": pl.String, "check": pl.String, "index": pl.Int32})
 
 
