@@ -50,13 +50,15 @@ def figures_rows(package: Path) -> set[int]:
 
 
 def breakdown(package: Path) -> None:
-    """CPU time (every thread) of pandera's part, in a fresh process: its import and its checks."""
+    """CPU time (every thread) of pandera's part, in a fresh process: its import (with
+    figures.validate's) and its checks; and whether pandas and hypothesis were imported (pandera
+    imports them whenever they are installed)."""
     code = f"""
-import time
+import sys, time
 start = time.process_time()
+from figures import validate
 import pandera.polars
 imported = time.process_time() - start
-from figures import validate
 spent = [0.0]
 checks = validate.schema_failures
 def timed(*args):
@@ -69,11 +71,20 @@ validate.schema_failures = timed
 start = time.process_time()
 validate.validate_package({str(package / "datapackage.json")!r})
 total = time.process_time() - start
-print(f"in-process cpu: import pandera.polars {{imported:.2f}} s (with pandas); validate_package {{total:.2f}} s, "
-      f"of which pandera's checks {{spent[0]:.2f}} s")
+loaded = ", ".join(f"{{name}} {{'imported' if name in sys.modules else 'not imported'}}" for name in ("pandas", "hypothesis"))
+print(f"in-process cpu: import figures.validate and pandera.polars {{imported:.2f}} s; validate_package {{total:.2f}} s, "
+      f"of which pandera's checks {{spent[0]:.2f}} s ({{loaded}})")
 """
     env = dict(os.environ, PYTHONPATH=str(REPO / "scripts"))
     print(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout.strip())
+
+
+def environment() -> str:
+    """The Python environment the bench runs in, and whether hypothesis is installed in it (pandera
+    imports it when it can: the test environment has it, a plain `pip install -e .` does not)."""
+    from importlib.util import find_spec
+
+    return f"{sys.prefix} (hypothesis {'installed' if find_spec('hypothesis') else 'not installed'})"
 
 
 def main() -> None:
@@ -81,6 +92,7 @@ def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     package = big_package(WORK / f"pkg-{rows}", rows)
     print(f"machine: {machine()}")
+    print(f"environment: {environment()}")
     print(f"package: {rows:,} claim rows, {(package / 'data' / 'claims.csv').stat().st_size / 1e6:.0f} MB claims.csv")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     ours, ours_cpu, done = timed([sys.executable, "-m", "figures.cli", "validate", str(package / "datapackage.json")])

@@ -151,3 +151,16 @@ def test_changed_seed_message_says_what_to_do(package_copy, capsys):
     assert main(["validate", str(package_copy)]) == 1
     err = capsys.readouterr().err
     assert "documents row 2 (doc_id=000_679c7536310926e9) field sha256:" in err and "rebuild" in err
+
+
+def test_the_callers_polars_engine_is_restored(package_copy):
+    """Validation runs polars on its in-memory engine and gives the caller's setting back, also
+    when the package has problems."""
+    import polars as pl
+
+    rewrite(package_copy / "data" / "claims.csv", unknown_measure)
+    expected = [str(p) for p in validate_package(package_copy / "datapackage.json")]
+    assert any("isin" in line for line in expected)
+    with pl.Config(engine_affinity="streaming"):
+        assert [str(p) for p in validate_package(package_copy / "datapackage.json")] == expected
+        assert pl.Config.state(if_set=True).get("POLARS_ENGINE_AFFINITY") == "streaming"

@@ -43,14 +43,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import polars as pl
-import yaml
 
-from .casualties import CASUALTY_MEASURES, Incident, Mention
-from .claims import Claim
 from .errors import InputError
 from .package import field_types, format_cell, load_schema
+
+if TYPE_CHECKING:  # imported where used: `figures validate` needs neither YAML nor the extractor
+    import yaml
+
+    from .claims import Claim
 
 REVIEWS_FILE = "reviews.yaml"
 RESOURCE = "reviews"  # the package table of applied entries
@@ -141,6 +144,8 @@ def check_changes(resource: str, changes: object) -> dict:
 
 
 def _read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -220,12 +225,16 @@ def _entry(entry: object, node: yaml.Node, where: str, number: int) -> Review:
 
 def _repeated_key(node: yaml.Node | None) -> str | None:
     """A key written twice in a YAML mapping (which a YAML loader silently collapses), if any."""
+    import yaml
+
     keys = [key.value for key, _ in node.value] if isinstance(node, yaml.MappingNode) else []
     return next((key for key in keys if keys.count(key) > 1), None)
 
 
 def _claim(row: dict) -> Claim:
     """A Claim from a claims row of cells, for the incident rules."""
+    from .claims import Claim
+
     def number(cell: str) -> float | None:
         return float(cell) if cell else None
 
@@ -318,6 +327,8 @@ class Reviewer:
     def _recompute(self, incident: dict, ids: list[str], claims: dict[str, dict], touched: dict[str, str],
                    text: str) -> bool:
         """Recompute an incident from its claims left after review; False when none is left."""
+        from .casualties import CASUALTY_MEASURES, Incident, Mention
+
         kept = [claims[i] for i in ids if i in claims and claims[i]["measure"] in CASUALTY_MEASURES]
         reviewed = ", ".join(f"{i} ({ACTIONS.get(touched[i]) or 'rejected'})" for i in ids if i in touched)
         if not kept:

@@ -18,10 +18,11 @@ Memory does not grow with the tables: each is read TABLE_BATCH bytes of CSV at a
 ends (`csv_blocks`), and every per-row check runs on one batch. Across batches the validator
 keeps only what the checks of whole tables need: a 64-bit hash per row of each unique key (a
 repeated hash sends just those rows to be read again and compared by value, so a collision is
-never reported as a duplicate), the ids a foreign key references (one per document), each usable
-text's path and length, a hash per claim of its (claim_id, doc_id) for the incidents' claim ids
-(a collision could hide one unknown claim id: odds ~ claims / 2^64), and the rows the reviews
-name. That is 8-16 bytes a row and ~200 a document.
+never reported as a duplicate), the ids a foreign key references (one per document; a foreign
+key from a table into itself is checked once the table is read, reading the referencing column
+again), each usable text's path and length, a hash per claim of its (claim_id, doc_id) for the
+incidents' claim ids (a collision could hide one unknown claim id: odds ~ claims / 2^64), and the
+rows the reviews name. That is 8-16 bytes a row and ~200 a document.
 
 Rows are numbered as frictionless numbers them: the header is row 1, the first data row row 2.
 A duplicated key is reported at its second and later occurrences, as frictionless does.
@@ -33,15 +34,18 @@ frictionless anchors them with ^...$ and `re.match`, which also accepts a traili
 Known differences from frictionless: an integer beyond 64 bits is reported as not an integer;
 a row with fewer cells than the header reads its missing cells as empty.
 
-Speed and memory (benchmarks/README.md, a shared 2-core machine): on 1,000,000 claim rows the
-whole command takes 2.7-4.4 s of wall time and 3.2-4.8 s of CPU, 8-13x faster than `frictionless
-validate`; run alternately with the validator that read tables whole, ~10% more wall time and ~4%
-more CPU (the checks run on 20 batches), for a peak of 260-267 MB RSS instead of 690-715 MB.
-`figures extract` peaks at 275 MB on the 10 MB corpus and 317 MB on the 100 MB one (451 and
-1,616 MB before). pandera is kept: its checks take 0.85-0.9 s and its import (it brings pandas)
-0.9-1 s; its own `coerce=True` and `unique=True` are not used, because one bad cell failed the
-coercion of every column, and uniqueness marked first occurrences too (and cannot see across
-batches).
+Speed and memory (benchmarks/README.md, a shared 2-core machine, 2026-11-24): on 1,000,000 claim
+rows the whole command takes 2.5-3.1 s of wall time and 2.7-3.4 s of CPU (medians of alternating
+runs 2.6-2.7 s / 3.0-3.1 s, against 3.1-3.3 s / 3.5-3.7 s before branch validate-cpu), 11-13x
+faster than `frictionless validate` in wall time and 9.7-13.2x in CPU, for a peak of 249-265 MB
+RSS (690-715 MB when tables were read whole). `figures extract` peaks at 275-284 MB on the 10 MB
+corpus and 317 MB on the 100 MB one (451 and 1,616 MB before batches). pandera is kept and
+imported as usual (it brings pandas, and hypothesis where installed): with this module's imports
+0.7 s of CPU, its checks 0.4-0.55 s. Making pandas and hypothesis look uninstalled while pandera
+was first imported and run saved 0.4-0.5 s and ~40 MB, but changed the whole process's imports
+and relied on pandera's internals, so it is not done. pandera's own `coerce=True` and
+`unique=True` are not used, because one bad cell failed the coercion of every column, and
+uniqueness marked first occurrences too (and cannot see across batches).
 """
 
 from __future__ import annotations
@@ -316,33 +320,41 @@ def csv_blocks(path: Path, size: int):
         header = handle.readline()
         while header.count(b'"') % 2 and (line := handle.readline()):  # a line break in a quoted name
             header += line
-        rest = b""
+        # One buffer for the whole file: the header, the rest of a row cut by the last read, then
+        # the next read (into the buffer: no copy of it, no fresh memory). Each block is copied out
+        # of it once, as the bytes polars parses.
+        start = len(header)
+        buffer, filled = bytearray(header), start
         while True:
-            block = rest + handle.read(size)
-            if len(block) == len(rest):  # the end of the file
+            if len(buffer) < filled + size:
+                buffer.extend(bytes(filled + size - len(buffer)))
+            with memoryview(buffer) as view:
+                read = handle.readinto(view[filled:filled + size])
+            if not read:  # the end of the file
                 break
-            end = _row_end(block)
-            rest, rows = block[end:], b"".join((header, memoryview(block)[:end])) if end else b""
-            del block  # only this batch's copy stays in memory while it is checked
-            if rows:
-                yield rows
-        if rest:
-            yield header + rest
+            end = _row_end(buffer, start, filled + read)
+            if end > start:
+                yield bytes(memoryview(buffer)[:end])  # the view is released before the yield
+            buffer[start:start + filled + read - end] = buffer[end:filled + read]  # the rest of a cut row
+            filled = start + filled + read - end
+        if filled > start:
+            yield bytes(buffer[:filled])
 
 
-def _row_end(block: bytes) -> int:
-    """Where the last complete row of `block` (which starts at a row) ends; 0 when none does.
+def _row_end(block: bytes | bytearray, start: int = 0, stop: int | None = None) -> int:
+    """Where the last complete row of `block[start:stop]` (which starts at a row) ends; `start` when
+    none does.
 
     A line break ends a row unless an odd number of quote characters precede it: it is then inside
     a quoted cell (where a quote is written doubled). polars splits a file for its threads the same way.
     """
-    end = block.rfind(b"\n")
-    inside = block.count(b'"', 0, end) % 2 if end >= 0 else 0
+    end = block.rfind(b"\n", start, len(block) if stop is None else stop)
+    inside = block.count(b'"', start, end) % 2 if end >= 0 else 0
     while end >= 0 and inside:
-        previous = block.rfind(b"\n", 0, end)
-        inside ^= block.count(b'"', previous + 1, end) % 2
+        previous = block.rfind(b"\n", start, end)
+        inside ^= block.count(b'"', previous + 1 if previous >= 0 else start, end) % 2
         end = previous
-    return end + 1
+    return end + 1 if end >= 0 else start
 
 
 def _where_present(cells: pl.Series, result) -> pl.Series:
@@ -436,6 +448,24 @@ def check_order(checker) -> dict[str, list[str]]:
 def primary_key(schema: dict) -> list[str]:
     keys = schema.get("primaryKey") or []
     return [keys] if isinstance(keys, str) else list(keys)
+
+
+def _names(fields) -> list[str]:
+    """A Table Schema field list, which may be written as one name."""
+    return [fields] if isinstance(fields, str) else list(fields)
+
+
+def foreign_keys(schema: dict, name: str) -> list[tuple[int, str, str, str]]:
+    """(number, field, referenced table, referenced field) of each foreign key of one field of table
+    `name` (those of several fields are reported as not checked). A reference without a resource, or
+    with "", is to the table itself (Table Schema), as is one that names it; frictionless reads them so."""
+    found = []
+    for number, fk in enumerate(schema.get("foreignKeys", [])):
+        fields, reference = _names(fk["fields"]), fk["reference"]
+        targets = _names(reference["fields"])
+        if len(fields) == 1 and len(targets) == 1:
+            found.append((number, fields[0], reference.get("resource") or name, targets[0]))
+    return found
 
 
 def unique_keys(schema: dict) -> list[tuple[str, ...]]:
@@ -576,8 +606,8 @@ class PackageValidator:
         """Tables a foreign key references first (the checks of the others need their ids), then the
         reviews (their ids pick the rows kept of claims and casualties), then claims (casualties list
         claims); the others as the descriptor lists them."""
-        referenced = {fk["reference"]["resource"] for schema in self.schemas.values()
-                      for fk in schema.get("foreignKeys", [])}
+        referenced = {resource for owner, schema in self.schemas.items()
+                      for _, _, resource, _ in foreign_keys(schema, owner)}
         first = [RESOURCE, "claims"]
         return sorted(self.schemas, key=lambda name: (name not in referenced,
                                                       first.index(name) if name in first else len(first)))
@@ -628,20 +658,21 @@ class PackageValidator:
         references, claims' (claim_id, doc_id) hashes, and the rows the reviews check."""
         for key in unique_keys(self.schemas[name]):
             _append(self.hashes, (name, key), key_hashes(typed, key))
-        for schema in self.schemas.values():
-            for fk in schema.get("foreignKeys", []):
-                if fk["reference"]["resource"] == name:
-                    field = fk["reference"]["fields"][0]
-                    _append(self.ids, (name, field), typed[field].drop_nulls())
+        targets = {target for owner, schema in self.schemas.items()
+                   for _, _, resource, target in foreign_keys(schema, owner) if resource == name}
+        for field in sorted(targets):
+            _append(self.ids, (name, field), typed[field].drop_nulls())
         if name == "claims":
             claims = typed.select("claim_id", "doc_id").drop_nulls()  # a join never matches an empty cell
             self.claim_keys = pl.concat([self.claim_keys, claims.select(pl.struct("claim_id", "doc_id").hash()).to_series()])
         self.reviewed.add(name, typed, offset)
 
     def finish(self, name: str) -> None:
-        """Once a table is read: its referenced ids without repeats, and claims' hashes sorted."""
+        """Once a table is read: its referenced ids without repeats (and its foreign keys into
+        itself checked against them), and claims' hashes sorted."""
         for key in [key for key in self.ids if key[0] == name]:
             self.ids[key] = self.ids[key].unique()
+        self.check_self_references(name)
         if name == "claims":
             self.claim_keys = self.claim_keys.sort()
 
@@ -655,8 +686,9 @@ class PackageValidator:
             if field.get("type", "string") not in (*RULES, "string"):
                 self.report(name, None, field["name"], f"type {field['type']!r} is not checked by figures validate", check)
         for fk in schema.get("foreignKeys", []):
-            if fk["reference"]["resource"] == name:  # its ids are only complete once the table is read
-                self.report(name, None, fk["fields"][0], "a foreign key into its own table is not checked by figures validate", check)
+            fields = _names(fk["fields"])
+            if len(fields) != 1 or len(_names(fk["reference"]["fields"])) != 1:
+                self.report(name, None, ", ".join(fields), "a foreign key of several fields is not checked by figures validate", check)
 
     def check_table(self, name: str, raw: pl.DataFrame, offset: int) -> pl.DataFrame:
         """Type a batch by the schema, then report pandera's failures and the type errors field by
@@ -730,16 +762,34 @@ class PackageValidator:
         return pl.concat(rows).to_list(), pl.concat(raws), pl.concat(typeds)
 
     def check_foreign_keys(self, name: str, frame: pl.DataFrame, offset: int) -> None:
-        table = list(self.schemas).index(name)
-        for number, fk in enumerate(self.schemas[name].get("foreignKeys", [])):
-            (field,), ref = fk["fields"], fk["reference"]
-            if ref["resource"] == name:
-                continue  # said by note_unchecked
-            values = frame[field]
-            target = self.ids.get((ref["resource"], ref["fields"][0]), values.clear())
-            bad = (values.is_not_null() & ~values.is_in(target.implode())).to_numpy()
-            self.report_rows(name, (AT_FOREIGN_KEY, table, number), field, np.flatnonzero(bad), offset,
-                             lambda i: f"{values[i]!r} not found in {ref['resource']}.{ref['fields'][0]}")
+        """A batch's values of each foreign key into another table (read before this one)."""
+        for number, field, resource, target in foreign_keys(self.schemas[name], name):
+            if resource != name:  # into its own table: once it is read (check_self_references)
+                self.check_references(name, number, frame[field], resource, target, offset)
+
+    def check_references(self, name: str, number: int, values: pl.Series, resource: str, target: str,
+                         offset: int) -> None:
+        """Report the values (typed, of rows offset, offset + 1, ...) of foreign key `number` of a
+        table that are not among the values of `resource`.`target` (an empty cell is no reference)."""
+        ids = self.ids.get((resource, target), values.clear())
+        bad = (values.is_not_null() & ~values.is_in(ids.implode())).to_numpy()
+        self.report_rows(name, (AT_FOREIGN_KEY, list(self.schemas).index(name), number), values.name,
+                         np.flatnonzero(bad), offset, lambda i: f"{values[i]!r} not found in {resource}.{target}")
+
+    def check_self_references(self, name: str) -> None:
+        """Foreign keys from a table into itself, once all its rows are read (a row may name a later
+        row, in a later batch): the referencing column is read again, batch by batch, and checked
+        against the referenced ids kept of every batch. Memory holds those ids, as for any table a
+        foreign key references."""
+        schema = self.schemas[name]
+        pk = primary_key(schema)
+        for number, field, resource, target in foreign_keys(schema, name):
+            if resource != name or not self.room((AT_FOREIGN_KEY, list(self.schemas).index(name), number)):
+                continue
+            for offset, raw in self.batches(name, list(dict.fromkeys([field, *pk[:1]]))):
+                self.batch[name] = (offset, raw[pk[0]] if pk else None)
+                typed, _ = typed_frame(schema, raw.select(field))
+                self.check_references(name, number, typed[field], resource, target, offset)
 
     def check_documents(self, docs: pl.DataFrame, offset: int) -> None:
         """Read every stored text once; check sha256, encoding and length.
@@ -937,8 +987,14 @@ def _fitted(text: str | None, length: int) -> str:
 
 
 def validate_package(descriptor_path: Path) -> list[Problem]:
-    """All problems found in the package at `descriptor_path` (empty when valid)."""
-    return PackageValidator(Path(descriptor_path)).run()
+    """All problems found in the package at `descriptor_path` (empty when valid).
+
+    polars runs every query of the validation on its in-memory engine: pandera collects a lazy
+    query per check (~50 a batch), and the default engine's choice and set-up cost ~0.3 ms a
+    query, ten times the in-memory engine's, on frames that are in memory anyway. The results
+    are the same on either engine; the setting is the caller's again on return."""
+    with pl.Config(engine_affinity="in-memory"):
+        return PackageValidator(Path(descriptor_path)).run()
 
 
 def require_valid(descriptor_path: Path) -> None:
