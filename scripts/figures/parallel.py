@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator
 from . import __version__
 from .documents import META_FIELDS, Document
 from .errors import FiguresError
-from .extract import extract_document
+from .extract import extract_document, load_rules
 from .package import format_rows, sigint_deferred
 
 Cells = dict[str, list[list[str]]]
@@ -170,6 +170,9 @@ class _ProcessRunner(_Runner):
             if self.first is None:  # maybe the only batch: not worth starting processes for
                 self.first = _Deferred(docs)
                 return self.first
+            # Workers are forked from this process: compiled here once, the rules are theirs
+            # without each compiling them again (a second of CPU per worker).
+            load_rules()
             self.pool = ProcessPoolExecutor(max_workers=self.jobs)
             self.first.future = self.pool.submit(extract_batch, self.first.docs)
         return self.pool.submit(extract_batch, docs)
