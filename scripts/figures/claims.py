@@ -91,18 +91,17 @@ class Dispatch:
     groups r<index>, in rule order: matched at a number's end, the group that took part is the
     first of those rules that applies. `before_any` does the same for `before`-only rules,
     matched backwards. Rules with a cue, both patterns or a `number` condition are tried one by
-    one (`others`), and only while they come before the best rule found so far.
+    one, and only while they come before the best rule found so far. They are kept as bit masks
+    (bit i = rule i), so that the rules worth trying at a number are one expression with the cue
+    index's masks instead of a loop over every rule.
     """
 
     indices: tuple[int, ...]  # every rule for this kind, in order
     after_any: re.Pattern | None
     before_any: regex.Pattern | None
-    others: tuple[int, ...]
-    # `others` as bit masks (bit i = rule i), so that the rules worth trying at a number are
-    # one expression with the cue index's masks instead of a loop over every rule
-    others_uncued: int = 0  # no cue: always tried
-    others_cue_before: int = 0  # tried if a cue word is near before the number
-    others_cue_after: int = 0
+    others_uncued: int  # tried one by one, whatever the cue index found
+    others_cue_before: int  # tried one by one if a cue word of theirs is near before the number
+    others_cue_after: int  # ... or after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,15 +211,15 @@ def _dispatch(rules: tuple[MeasureRule, ...], kind: str) -> Dispatch:
         indices=indices,
         after_any=re.compile(_alternatives(after_only), re.IGNORECASE) if after_only else None,
         before_any=regex.compile(_alternatives(before_only), flags) if before_only else None,
-        others=tuple(i for i in indices if i not in combined),
-        others_uncued=_mask(i for i in indices if i not in combined and rules[i].cue_side is None),
-        others_cue_before=_mask(i for i in indices if i not in combined and rules[i].cue_side == "before"),
-        others_cue_after=_mask(i for i in indices if i not in combined and rules[i].cue_side == "after"),
+        others_uncued=_mask(rules, indices, combined, None),
+        others_cue_before=_mask(rules, indices, combined, "before"),
+        others_cue_after=_mask(rules, indices, combined, "after"),
     )
 
 
-def _mask(indices: Iterable[int]) -> int:
-    return sum(1 << i for i in set(indices))
+def _mask(rules: tuple[MeasureRule, ...], indices: tuple[int, ...], combined: set[int], cue_side: str | None) -> int:
+    """The rules at `indices` outside the combined patterns whose cue is on `cue_side`, as bits."""
+    return sum(1 << i for i in indices if i not in combined and rules[i].cue_side == cue_side)
 
 
 def _phrase(p: dict, names: dict[str, str]) -> PhraseRule:
