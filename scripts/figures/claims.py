@@ -374,11 +374,8 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
     therefore tried once, in rule order.
     """
     found: list[tuple[int, int, Claim]] = []
-    seen: set[tuple[int, int]] = set()
-    # Where each `starts` lexicon's words begin, scanned only in the windows before cues (start
-    # words, "a" and "one", are everywhere and cues are few), each stretch of text once: cues
-    # come in text order, so a window is scanned only past where the previous one ended.
-    start_words: dict[int, tuple[int, list[int]]] = {}  # key -> (scanned up to, positions)
+    seen: set[tuple[int, int]] = set()  # (phrase, where its match begins)
+    start_words = _StartWords(text, lo)
     for at, indices in hits.phrase_hits:
         cues: dict[int, re.Match | None] = {}  # phrases often share a cue
         for index in indices:
@@ -388,37 +385,47 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
                 cue = cues[phrase.cue_key] = phrase.cue.match(text, at)
             if cue is None:
                 continue
-            must_end = _WORD_TAIL.match(text, cue.end()).end()
-            if phrase.ends:
-                starts = (None,)
-            elif phrase.starts is None:
-                starts, must_end = (at,), None
-            else:
-                window = max(lo, at - WINDOW)
-                scanned, positions = start_words.get(phrase.starts_key, (lo, []))
-                if scanned < at:
-                    positions.extend(m.start() for m in phrase.starts.finditer(text, max(scanned, window), at))
-                    start_words[phrase.starts_key] = (at, positions)
-                starts = positions[bisect.bisect_left(positions, window):bisect.bisect_left(positions, at)]
-            for start in starts:
-                if start is None:  # matched backwards from the end of the cue's word
-                    match = phrase.pattern.match(text, max(lo, at - WINDOW), must_end)
-                    if match is None:
-                        continue
-                    start = match.start()
-                elif (index, start) in seen:
-                    continue
-                else:
-                    limit = min(len(text), at + WINDOW) if must_end is None else must_end
-                    match = phrase.pattern.match(text, start, limit)
-                    if match is None or (must_end is not None and match.end() != must_end):
-                        continue
-                if (index, start) in seen:
-                    continue
-                seen.add((index, start))
-                found.append((index, match.start("num"), _phrase_claim(phrase, match, rules)))
+            for match in _phrase_matches(phrase, text, lo, at, cue, start_words, index, seen):
+                if (index, match.start()) not in seen:
+                    seen.add((index, match.start()))
+                    found.append((index, match.start("num"), _phrase_claim(phrase, match, rules)))
     found.sort(key=lambda item: item[:2])  # earlier rules first, as for number rules
     return [claim for _, _, claim in found]
+
+
+class _StartWords:
+    """Where each `starts` lexicon's words begin, scanned only in the windows before cues (start
+    words, "a" and "one", are everywhere and cues are few), each stretch of text once: cues come
+    in text order, so a window is scanned only past where the previous one ended."""
+
+    def __init__(self, text: str, lo: int):
+        self.text, self.lo = text, lo
+        self.scanned: dict[int, tuple[int, list[int]]] = {}  # starts_key -> (scanned up to, positions)
+
+    def before(self, phrase: PhraseRule, at: int) -> list[int]:
+        """The positions of the phrase's start words in the WINDOW before `at`."""
+        window = max(self.lo, at - WINDOW)
+        scanned, positions = self.scanned.get(phrase.starts_key, (self.lo, []))
+        if scanned < at:
+            positions.extend(m.start() for m in phrase.starts.finditer(self.text, max(scanned, window), at))
+            self.scanned[phrase.starts_key] = (at, positions)
+        return positions[bisect.bisect_left(positions, window):bisect.bisect_left(positions, at)]
+
+
+def _phrase_matches(phrase: PhraseRule, text: str, lo: int, at: int, cue: re.Match,
+                    start_words: _StartWords, index: int, seen: set[tuple[int, int]]) -> Iterable[re.Match]:
+    """The matches of one phrase around its cue at `at` (those beginning where the phrase already
+    matched, in `seen`, are not tried again)."""
+    if phrase.starts is None and not phrase.ends:  # begins where its cue begins
+        match = phrase.pattern.match(text, at, min(len(text), at + WINDOW))
+        return () if match is None else (match,)
+    must_end = _WORD_TAIL.match(text, cue.end()).end()  # the end of the cue's word
+    if phrase.ends:  # matched backwards from there
+        match = phrase.pattern.match(text, max(lo, at - WINDOW), must_end)
+        return () if match is None else (match,)
+    return (match for start in start_words.before(phrase, at) if (index, start) not in seen
+            for match in (phrase.pattern.match(text, start, must_end),)
+            if match is not None and match.end() == must_end)
 
 
 def _phrase_claim(phrase: PhraseRule, match: re.Match, rules: RuleSet) -> Claim:
