@@ -207,16 +207,20 @@ class _RowWriter:
         self.quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
 
     def writerow(self, row: list[str]) -> None:
-        carriage_return = any("\r" in cell for cell in row if isinstance(cell, str))
-        (self.quoting if carriage_return else self.plain).writerow(row)
+        (self.quoting if _carriage_return(row) else self.plain).writerow(row)
 
     def writerows(self, rows: list[list[str]]) -> None:
-        """Rows of cells (strings): one test for a carriage return in all of them, which is rare."""
-        if any("\r" in "".join(row) for row in rows):
+        """Rows of cells: one test over all of them, since a carriage return is rare."""
+        if any(map(_carriage_return, rows)):
             for row in rows:
                 self.writerow(row)
         else:
             self.plain.writerows(rows)
+
+
+def _carriage_return(row: list[str]) -> bool:
+    """Whether a row of cells (strings, as format_cell writes them) holds a carriage return."""
+    return "\r" in "".join(row)
 
 
 STAGE_PREFIX = ".figures-stage-"

@@ -446,8 +446,7 @@ def check_order(checker) -> dict[str, list[str]]:
 
 
 def primary_key(schema: dict) -> list[str]:
-    keys = schema.get("primaryKey") or []
-    return [keys] if isinstance(keys, str) else list(keys)
+    return _names(schema.get("primaryKey") or [])
 
 
 def _names(fields) -> list[str]:
