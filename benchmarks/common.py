@@ -71,12 +71,18 @@ def generated_corpus(path: Path, megabytes: float) -> Path:
     texts = seed_texts()
     seed, short = texts[0], texts[1:]
     articles = [seed] + ["\n\n".join(short[i:i + 12]) for i in range(0, len(short), 12)]
+    return write_corpus(path, megabytes, lambda n: {
+        "id": f"doc-{n:07d}", "text": articles[n % len(articles)].replace("700", str(700 + n % 97)),
+        "published": "2020-01-24"})
+
+
+def write_corpus(path: Path, megabytes: float, document) -> Path:
+    """A .jsonl corpus of about `megabytes` MB: `document(n)` (a row dict) for n = 0, 1, 2, ..."""
     path.parent.mkdir(parents=True, exist_ok=True)
     written, n = 0, 0
     with path.open("w", encoding="utf-8") as handle:
         while written < megabytes * 1e6:
-            text = articles[n % len(articles)].replace("700", str(700 + n % 97))
-            line = json.dumps({"id": f"doc-{n:07d}", "text": text, "published": "2020-01-24"}) + "\n"
+            line = json.dumps(document(n)) + "\n"
             handle.write(line)
             written += len(line.encode())
             n += 1
@@ -115,16 +121,9 @@ def news_corpus(path: Path, megabytes: float) -> Path | None:
     texts = news_texts()
     if texts is None:
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    written, n = 0, 0
-    with path.open("w", encoding="utf-8") as handle:
-        while written < megabytes * 1e6:
-            text = f"{texts[n % len(texts)]}\n\n(Copy {n // len(texts) + 1}.)"
-            line = json.dumps({"id": f"news-{n:07d}", "text": text, "published": "2001-12-31"}) + "\n"
-            handle.write(line)
-            written += len(line.encode())
-            n += 1
-    return path
+    return write_corpus(path, megabytes, lambda n: {
+        "id": f"news-{n:07d}", "text": f"{texts[n % len(texts)]}\n\n(Copy {n // len(texts) + 1}.)",
+        "published": "2001-12-31"})
 
 
 def fresh(path: Path) -> Path:

@@ -20,6 +20,7 @@ from collections import Counter
 from common import news_texts
 
 from figures.claims import extract_claims
+from figures.sentences import SentenceIndex
 
 MEASURES = "killed,wounded,arrested,kidnapped,missing,crowd"
 # Words that make a sentence worth reading for a missed figure (stems, case-insensitive).
@@ -27,7 +28,6 @@ CUE = re.compile(r"\b(?:kill|dead|die|death|injur|wound|hurt|arrest|detain|custo
                  r"demonstrat|rall|march|crowd|gather|casualt|fatalit|shot|captur|hostage|kidnap|abduct)", re.I)
 COUNTABLE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
                        r"thousands?|several|an?)\b", re.I)
-SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 
 
 def main() -> None:
@@ -49,11 +49,10 @@ def main() -> None:
                 print(f"{number:3d} {c.measure:9s} {c.value:>9g} {c.rule.split('+')[-1]:30s} | "
                       f"{before}[[{text[c.start:c.end]}]]{text[c.end:c.end + 70]}")
             continue
-        for sentence in SENTENCE.finditer(text):
-            if not (CUE.search(sentence.group()) and COUNTABLE.search(sentence.group())):
-                continue
-            if not any(sentence.start() <= c.start < sentence.end() for c in claims):
-                print(f"{number:3d} {sentence.group().strip()}")
+        for start, end in SentenceIndex(text).spans():
+            sentence = text[start:end]
+            if CUE.search(sentence) and COUNTABLE.search(sentence) and not any(start <= c.start < end for c in claims):
+                print(f"{number:3d} {sentence}")
     print(f"{len(texts)} articles; claims: {dict(sorted(counts.items()))}", file=sys.stderr)
 
 

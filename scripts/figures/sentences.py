@@ -43,3 +43,7 @@ class SentenceIndex:
         while end > start and self.text[end - 1].isspace():
             end -= 1
         return start, max(end, pos)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) of every sentence, in order, trailing space excluded."""
+        return [self.bounds(start) for start in self._starts]
