@@ -23,6 +23,12 @@ def test_every_rule_has_a_golden_case():
     assert not missing, f"rules without a golden case: {missing}"
 
 
+def test_no_lexicon_lists_a_word_twice():
+    repeated = {name: sorted({w for w in words if words.count(w) > 1})
+                for name, words in RULES["lexicons"].items()}
+    assert not {name: words for name, words in repeated.items() if words}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
 def test_golden_case(case):
     text = case["text"]
