@@ -92,21 +92,22 @@ def write_corpus(path: Path, megabytes: float, document) -> Path:
 # Real news text: the Lee corpus, 300 ABC (Australian Broadcasting Corporation) news articles
 # of 2001 that gensim ships as test data. It is read from gensim's wheel at run time (pip
 # downloads the wheel; gensim itself is not installed) and never copied into this repository.
-NEWS_WHEEL = "gensim==4.4.0"
+NEWS_PACKAGE, NEWS_VERSION = "gensim", "4.4.0"
 NEWS_MEMBER = "gensim/test/test_data/lee_background.cor"
 
 
 def news_texts() -> list[str] | None:
     """The 300 articles of the Lee corpus, one per line of the file; None if pip cannot fetch it."""
     wheels = WORK / "wheels"
-    found = sorted(wheels.glob("gensim-4.4.0-*.whl")) if wheels.is_dir() else []
+    pattern = f"{NEWS_PACKAGE}-{NEWS_VERSION}-*.whl"
+    found = sorted(wheels.glob(pattern)) if wheels.is_dir() else []
     if not found:
-        done = subprocess.run([sys.executable, "-m", "pip", "download", NEWS_WHEEL, "--no-deps",
-                               "--only-binary", ":all:", "--quiet", "-d", str(wheels)],
+        done = subprocess.run([sys.executable, "-m", "pip", "download", f"{NEWS_PACKAGE}=={NEWS_VERSION}",
+                               "--no-deps", "--only-binary", ":all:", "--quiet", "-d", str(wheels)],
                               capture_output=True, text=True)
-        found = sorted(wheels.glob("gensim-4.4.0-*.whl"))
+        found = sorted(wheels.glob(pattern))
         if done.returncode != 0 or not found:
-            print(f"real news text unavailable (pip download {NEWS_WHEEL} failed): {done.stderr.strip()[-300:]}")
+            print(f"real news text unavailable (pip download {NEWS_PACKAGE}=={NEWS_VERSION} failed): {done.stderr.strip()[-300:]}")
             return None
     with zipfile.ZipFile(found[0]) as wheel:
         text = wheel.read(NEWS_MEMBER).decode("utf-8")
