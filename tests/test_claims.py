@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from figures.claims import RULES_PATH, extract_claims
+from figures.claims import RULES_PATH, extract_claims, lowered
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = yaml.safe_load((GOLDEN / "claims.yaml").read_text(encoding="utf-8"))
@@ -68,3 +68,19 @@ def test_a_count_inside_a_toll_phrase_is_not_the_toll():
     found = {(c.measure, c.value) for c in extract_claims(
         "The death toll from the two earthquakes in the north has risen to 1,200.")}
     assert ("killed", 1200) in found and ("killed", 2) not in found
+
+
+def test_rules_read_text_in_any_case_and_keep_its_words_as_written():
+    """Most patterns are matched on the lowered text; the subject is still quoted as written."""
+    text = "Three SOLDIERS WERE KILLED and a U.S. CONTRACTOR was wounded."
+    found = {(c.measure, c.value, c.subject) for c in extract_claims(text)}
+    assert ("killed", 3, "SOLDIERS") in found
+    assert ("wounded", 1, "U.S. CONTRACTOR") in found
+
+
+def test_lowering_keeps_every_offset():
+    """"İ" lowers to two code points; the lowered text keeps one, so offsets stay the text's."""
+    text = "İZMİR: İki, then 4 people were killed in İnegöl."
+    assert len(lowered(text)) == len(text)
+    (claim,) = extract_claims(text)
+    assert (text[claim.start:claim.end], claim.measure, claim.value) == ("4", "killed", 4)

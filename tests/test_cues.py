@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import yaml
 
@@ -56,3 +58,14 @@ def test_gating_changes_no_claim(text, monkeypatch):
 def test_every_cue_is_used_by_its_rule():
     with pytest.raises(ValueError, match="is not used in its patterns"):
         claims_module._cue_side({"id": "x", "cue": "killed_after", "after": "^\\s+people"})
+
+
+@pytest.mark.parametrize("text", GOLDEN_TEXTS + [SEED.read_text(encoding="utf-8")], ids=range(len(GOLDEN_TEXTS) + 1))
+def test_number_conditions_checked_first_change_no_claim(text, monkeypatch):
+    """Rules whose `number` condition fails are dropped before they are tried; trying them all
+    (each rejects the number itself) gives the same claims."""
+    gated = extract_claims(text)
+    rules = load_rules()
+    for kind, dispatch in list(rules.dispatch.items()):
+        monkeypatch.setitem(rules.dispatch, kind, dataclasses.replace(dispatch, number_tests=()))
+    assert extract_claims(text) == gated

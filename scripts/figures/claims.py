@@ -31,6 +31,8 @@ _SPACE = re.compile(r"[\s,]*")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_]\w*>")
 _WORD_TAIL = re.compile(r"[\w'’-]*")
+_UPPER = re.compile(r"[A-Z]")
+_ESCAPES = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class MeasureRule:
     noun_phrase: bool
     number: re.Pattern | None  # the rule applies only to numbers whose quote matches this
     cue_side: str | None  # "before"/"after": tried only if the cue index finds a cue word there
+    cased: bool = False  # a pattern needs the text as written ((?-i:...)): match on it, not the lowered text
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class PhraseRule:
     # share them, and a per-document memo keyed by int is cheaper than by compiled pattern.
     cue_key: int = 0
     starts_key: int = -1
+    cased: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,9 @@ class Dispatch:
     others_uncued: int  # tried one by one, whatever the cue index found
     others_cue_before: int  # tried one by one if a cue word of theirs is near before the number
     others_cue_after: int  # ... or after it
+    # The distinct `number` conditions of these rules, each with the rules (bits) that have it:
+    # checked once per number, so that a rule whose condition fails is not even tried.
+    number_tests: tuple[tuple[re.Pattern, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +155,10 @@ def _cue_words(cue: str | None, data: dict) -> list[str]:
     return [alt for alt in re.sub(r"\\b|\(\?:|[()]", "", cue).split("|") if alt]
 
 
-def _alternation(words: Iterable[str]) -> str:
+def _alternation(words: Iterable[str], fold_case: bool = False) -> str:
     """One regex matching any of the words, longest first, spaces matching any run of whitespace:
     a trie, since lexicons of hundreds of words sit inside patterns tried at every count."""
-    return trie_regex(words, fold_case=False)
+    return trie_regex(words, fold_case=fold_case)
 
 
 def _expand(source: str, names: dict[str, str]) -> str:
@@ -162,26 +169,34 @@ def _expand(source: str, names: dict[str, str]) -> str:
     return re.sub(r"\{([a-z_]+)\}", sub, source)
 
 
-def _compile(source: str, names: dict[str, str], side: str) -> re.Pattern:
+def _cased(source: str, names: dict[str, str]) -> bool:
+    """Whether a pattern has case-sensitive parts, (?-i:...): it must be matched on the text as
+    written. Every other pattern is matched on the lowered text (`lowered`), which is about twice
+    as fast as matching the text as written case-insensitively."""
+    return "(?-i:" in _expand(source, names)
+
+
+def _compile(source: str, names: dict[str, str], side: str, cased: bool = True) -> re.Pattern:
     expanded = _expand(source, names)
+    flags = re.IGNORECASE if cased or _UPPER.search(_ESCAPES.sub("", expanded)) else 0
     if side == "after":
         expanded = expanded.removeprefix("^")  # applied with .match at the number's end
     elif side == "before":
         # Matched backwards from the number's start (or a cue's end): a reverse match is
         # anchored where it begins, at the end of the window, so it is tried once, not at every
         # offset of the window as a search for "...$" would be.
-        return regex.compile(expanded.removesuffix("$"), regex.IGNORECASE | regex.REVERSE | regex.VERSION0)
-    return re.compile(expanded, re.IGNORECASE)
+        return regex.compile(expanded.removesuffix("$"), flags | regex.REVERSE | regex.VERSION0)
+    return re.compile(expanded, flags)
 
 
-def _starts(phrase: dict, names: dict[str, str]) -> re.Pattern | None:
+def _starts(phrase: dict, names: dict[str, str], cased: bool) -> re.Pattern | None:
     """The words an end-anchored phrase begins with, as a pattern; None if it is anchored at its
     cue's start or end instead."""
     if phrase.get("anchor") in ("start", "end"):
         return None
     if "{" + phrase["starts"] + "}" not in phrase["pattern"]:
         raise ValueError(f"phrase {phrase['id']}: starts {phrase['starts']} is not used in its pattern")
-    return re.compile(rf"\b(?:{names[phrase['starts']]})\b", re.IGNORECASE)
+    return _compile(rf"\b(?:{names[phrase['starts']]})\b", names, "starts", cased)
 
 
 def _cue_side(rule: dict) -> str | None:
@@ -201,19 +216,25 @@ def _alternatives(sources: list[tuple[int, str]]) -> str:
 
 def _dispatch(rules: tuple[MeasureRule, ...], kind: str) -> Dispatch:
     indices = tuple(i for i, rule in enumerate(rules) if kind in rule.kinds)
-    plain = [i for i in indices if rules[i].cue_side is None and rules[i].number is None
+    plain = [i for i in indices if rules[i].cue_side is None and rules[i].number is None and not rules[i].cased
              and (rules[i].before is not None or rules[i].after is not None)]
     after_only = [(i, rules[i].after.pattern) for i in plain if rules[i].before is None]
     before_only = [(i, rules[i].before.pattern) for i in plain if rules[i].after is None]
     combined = {i for i, _ in after_only + before_only}
-    flags = regex.IGNORECASE | regex.REVERSE | regex.VERSION0
+    # Each joins patterns matched on the lowered text: case-insensitive only if one of them is.
+    after_flags = max((rules[i].after.flags & re.IGNORECASE for i, _ in after_only), default=0)
+    before_flags = max((rules[i].before.flags & regex.IGNORECASE for i, _ in before_only), default=0)
     return Dispatch(
         indices=indices,
-        after_any=re.compile(_alternatives(after_only), re.IGNORECASE) if after_only else None,
-        before_any=regex.compile(_alternatives(before_only), flags) if before_only else None,
+        after_any=re.compile(_alternatives(after_only), after_flags) if after_only else None,
+        before_any=(regex.compile(_alternatives(before_only), before_flags | regex.REVERSE | regex.VERSION0)
+                    if before_only else None),
         others_uncued=_mask(rules, indices, combined, None),
         others_cue_before=_mask(rules, indices, combined, "before"),
         others_cue_after=_mask(rules, indices, combined, "after"),
+        number_tests=tuple(
+            (test, sum(1 << i for i in indices if rules[i].number is test))
+            for test in dict.fromkeys(rules[i].number for i in indices if rules[i].number is not None)),
     )
 
 
@@ -222,21 +243,36 @@ def _mask(rules: tuple[MeasureRule, ...], indices: tuple[int, ...], combined: se
     return sum(1 << i for i in indices if i not in combined and rules[i].cue_side == cue_side)
 
 
-def _phrase(p: dict, names: dict[str, str]) -> PhraseRule:
-    cue, starts = _compile(p["cue"], names, "cue"), _starts(p, names)
+def _phrase(p: dict, cased_names: dict[str, str], lower_names: dict[str, str]) -> PhraseRule:
+    cased = any(_cased(p[key], cased_names) for key in ("cue", "pattern"))
+    names = cased_names if cased else lower_names
+    cue, starts = _compile(p["cue"], names, "cue", cased), _starts(p, names, cased)
     return PhraseRule(
         id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
         low=_bound(p, "low"), high=_bound(p, "high"), qualifier=p.get("qualifier", "exact"),
-        cue=cue, pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase"),
+        cue=cue, pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase", cased),
         starts=starts, ends=p.get("anchor") == "end",
         # re caches compiled patterns, so equal sources give the same object and the same key
-        cue_key=id(cue), starts_key=-1 if starts is None else id(starts))
+        cue_key=id(cue), starts_key=-1 if starts is None else id(starts), cased=cased)
 
 
 def _bound(phrase: dict, name: str) -> float | None:
     """A phrase's low or high: its value unless given; null in YAML means unbounded."""
     bound = phrase.get(name, phrase["value"])
     return None if bound is None else float(bound)
+
+
+def _measure_rule(r: dict, cased_names: dict[str, str], lower_names: dict[str, str]) -> MeasureRule:
+    cased = any(_cased(r[side], cased_names) for side in ("before", "after") if side in r)
+    names = cased_names if cased else lower_names
+    return MeasureRule(
+        id=r["id"], measure=r.get("measure"), unit=r.get("unit"),
+        before=_compile(r["before"], names, "before", cased) if "before" in r else None,
+        after=_compile(r["after"], names, "after", cased) if "after" in r else None,
+        span_unit=r.get("span") == "unit", kinds=tuple(r.get("numbers", ["cardinal"])),
+        noun_phrase=bool(r.get("noun_phrase")),
+        number=re.compile(r["number"]) if "number" in r else None, cue_side=_cue_side(r), cased=cased,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -246,18 +282,10 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
     data["lexicons"] = _lexicons(data, path)
     names = {name: _alternation(words) for name, words in data["lexicons"].items()}
     names.update(data.get("macros", {}))
-    rules = tuple(
-        MeasureRule(
-            id=r["id"], measure=r.get("measure"), unit=r.get("unit"),
-            before=_compile(r["before"], names, "before") if "before" in r else None,
-            after=_compile(r["after"], names, "after") if "after" in r else None,
-            span_unit=r.get("span") == "unit", kinds=tuple(r.get("numbers", ["cardinal"])),
-            noun_phrase=bool(r.get("noun_phrase")),
-            number=re.compile(r["number"]) if "number" in r else None, cue_side=_cue_side(r),
-        )
-        for r in data["rules"]
-    )
-    phrases = tuple(_phrase(p, names) for p in data.get("phrases", []))
+    lower_names = {name: _alternation(words, fold_case=True) for name, words in data["lexicons"].items()}
+    lower_names.update(data.get("macros", {}))
+    rules = tuple(_measure_rule(r, names, lower_names) for r in data["rules"])
+    phrases = tuple(_phrase(p, names, lower_names) for p in data.get("phrases", []))
     cues = CueIndex.build([_cue_words(r.get("cue"), data) for r in data["rules"]],
                           [_cue_words(p["cue"], data) for p in data.get("phrases", [])])
     units = {
@@ -324,16 +352,31 @@ def _group(matches: tuple[re.Match | None, ...], name: str) -> re.Match | None:
     return None
 
 
-def _apply(rule: MeasureRule, number: NumberSpan, text: str, lo: int, rules: RuleSet) -> Claim | None:
+def _captured(text: str, match: re.Match, name: str) -> str:
+    """A group's words as written: the match may have been made on the lowered text."""
+    return text[match.start(name):match.end(name)]
+
+
+def lowered(text: str) -> str:
+    """The text in lower case, character for character: a character whose lower case is longer
+    ("İ" -> "i̇") keeps its first character, so that offsets stay those of the text."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(ch.lower()[0] for ch in text)
+
+
+def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int, rules: RuleSet) -> Claim | None:
     before = after = None
     if rule.number is not None and not rule.number.match(text, number.number_start, number.number_end):
         return None
+    source = text if rule.cased else lower
     if rule.before is not None:
-        before = rule.before.match(text, max(lo, number.start - WINDOW), number.start)
+        before = rule.before.match(source, max(lo, number.start - WINDOW), number.start)
         if before is None:
             return None
     if rule.after is not None:
-        after = rule.after.match(text, number.end, min(len(text), number.end + WINDOW))
+        after = rule.after.match(source, number.end, min(len(text), number.end + WINDOW))
         if after is None:
             return None
     if rule.measure is None:  # a skip rule: this number is no amount
@@ -341,8 +384,8 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lo: int, rules: Rul
     start, end = number.start, number.end
     found = (before, after)
     subject_match, head_match, unit_match = (_group(found, n) for n in ("subject", "head", "unit"))
-    subject = subject_match.group("subject").strip(" ,") if subject_match else ""
-    head = head_match.group("head") if head_match else ""
+    subject = _captured(text, subject_match, "subject").strip(" ,") if subject_match else ""
+    head = _captured(text, head_match, "head") if head_match else ""
     if rule.span_unit and unit_match:
         start, end = min(start, unit_match.start("unit")), max(end, unit_match.end("unit"))
     if rule.noun_phrase:
@@ -365,7 +408,7 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lo: int, rules: Rul
                  number.qualifier, subject, f"{number.rule}+{rule.id}")
 
 
-def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Claim]:
+def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Claim]:
     """Claims with no number token, matched only at the cue words of each phrase rule.
 
     A start-anchored phrase is matched where its cue begins; an end-anchored one backwards from
@@ -375,20 +418,38 @@ def _phrase_claims(text: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Cl
     """
     found: list[tuple[int, int, Claim]] = []
     seen: set[tuple[int, int]] = set()  # (phrase, where its match begins)
-    start_words = _StartWords(text, lo)
+    start_words = _StartWords(text, lower, lo)
+    phrases, size = rules.phrases, len(text)
     for at, indices in hits.phrase_hits:
-        cues: dict[int, re.Match | None] = {}  # phrases often share a cue
+        window = max(lo, at - WINDOW)
+        cues: dict[int, int] = {}  # cue key -> end of the cue's word (-1: no match): phrases share cues
+        starts: dict[int, list[int]] = {}  # starts key -> start words in the window
         for index in indices:
-            phrase = rules.phrases[index]
-            cue = cues.get(phrase.cue_key, False)
-            if cue is False:
-                cue = cues[phrase.cue_key] = phrase.cue.match(text, at)
-            if cue is None:
+            phrase = phrases[index]
+            source = text if phrase.cased else lower
+            must_end = cues.get(phrase.cue_key)
+            if must_end is None:
+                cue = phrase.cue.match(source, at)
+                must_end = cues[phrase.cue_key] = -1 if cue is None else _WORD_TAIL.match(source, cue.end()).end()
+            if must_end < 0:
                 continue
-            for match in _phrase_matches(phrase, text, lo, at, cue, start_words, index, seen):
-                if (index, match.start()) not in seen:
+            if phrase.starts is None:
+                match = (phrase.pattern.match(source, window, must_end) if phrase.ends  # backwards from the cue's word
+                         else phrase.pattern.match(source, at, min(size, at + WINDOW)))  # from the cue on
+                if match is not None and (index, match.start()) not in seen:
                     seen.add((index, match.start()))
-                    found.append((index, match.start("num"), _phrase_claim(phrase, match, rules)))
+                    found.append((index, match.start("num"), _phrase_claim(phrase, match, text, rules)))
+                continue
+            positions = starts.get(phrase.starts_key)
+            if positions is None:
+                positions = starts[phrase.starts_key] = start_words.before(phrase, at)
+            for start in positions:  # forward from each start word, to end with the cue's word
+                if (index, start) in seen:
+                    continue
+                match = phrase.pattern.match(source, start, must_end)
+                if match is not None and match.end() == must_end:
+                    seen.add((index, start))
+                    found.append((index, match.start("num"), _phrase_claim(phrase, match, text, rules)))
     found.sort(key=lambda item: item[:2])  # earlier rules first, as for number rules
     return [claim for _, _, claim in found]
 
@@ -398,8 +459,8 @@ class _StartWords:
     words, "a" and "one", are everywhere and cues are few), each stretch of text once: cues come
     in text order, so a window is scanned only past where the previous one ended."""
 
-    def __init__(self, text: str, lo: int):
-        self.text, self.lo = text, lo
+    def __init__(self, text: str, lower: str, lo: int):
+        self.text, self.lower, self.lo = text, lower, lo
         self.scanned: dict[int, tuple[int, list[int]]] = {}  # starts_key -> (scanned up to, positions)
 
     def before(self, phrase: PhraseRule, at: int) -> list[int]:
@@ -407,29 +468,14 @@ class _StartWords:
         window = max(self.lo, at - WINDOW)
         scanned, positions = self.scanned.get(phrase.starts_key, (self.lo, []))
         if scanned < at:
-            positions.extend(m.start() for m in phrase.starts.finditer(self.text, max(scanned, window), at))
+            source = self.text if phrase.cased else self.lower
+            positions.extend(m.start() for m in phrase.starts.finditer(source, max(scanned, window), at))
             self.scanned[phrase.starts_key] = (at, positions)
         return positions[bisect.bisect_left(positions, window):bisect.bisect_left(positions, at)]
 
 
-def _phrase_matches(phrase: PhraseRule, text: str, lo: int, at: int, cue: re.Match,
-                    start_words: _StartWords, index: int, seen: set[tuple[int, int]]) -> Iterable[re.Match]:
-    """The matches of one phrase around its cue at `at` (those beginning where the phrase already
-    matched, in `seen`, are not tried again)."""
-    if phrase.starts is None and not phrase.ends:  # begins where its cue begins
-        match = phrase.pattern.match(text, at, min(len(text), at + WINDOW))
-        return () if match is None else (match,)
-    must_end = _WORD_TAIL.match(text, cue.end()).end()  # the end of the cue's word
-    if phrase.ends:  # matched backwards from there
-        match = phrase.pattern.match(text, max(lo, at - WINDOW), must_end)
-        return () if match is None else (match,)
-    return (match for start in start_words.before(phrase, at) if (index, start) not in seen
-            for match in (phrase.pattern.match(text, start, must_end),)
-            if match is not None and match.end() == must_end)
-
-
-def _phrase_claim(phrase: PhraseRule, match: re.Match, rules: RuleSet) -> Claim:
-    subject = match.group("subject") if "subject" in match.re.groupindex else ""
+def _phrase_claim(phrase: PhraseRule, match: re.Match, text: str, rules: RuleSet) -> Claim:
+    subject = _captured(text, match, "subject") if "subject" in match.re.groupindex and match.group("subject") else ""
     unit = phrase.unit
     if isinstance(unit, dict):
         word = match.group("unit").lower()
@@ -438,7 +484,7 @@ def _phrase_claim(phrase: PhraseRule, match: re.Match, rules: RuleSet) -> Claim:
                  unit, phrase.qualifier, (subject or "").strip(), f"phrase+{phrase.id}")
 
 
-def _first_claim(number: NumberSpan, text: str, lo: int, rules: RuleSet, hits: CueHits) -> Claim | None:
+def _first_claim(number: NumberSpan, text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits) -> Claim | None:
     """The claim of the first rule, in order, that applies to `number` (a skip rule's claim has no measure).
 
     Rules with a cue are tried only if the cue index found one of their cue words near.
@@ -448,33 +494,36 @@ def _first_claim(number: NumberSpan, text: str, lo: int, rules: RuleSet, hits: C
         return None
     near = hits.rules_near(number.start, number.end)
     if _year_like(number, text):  # rare: some rules do not apply, so try them one by one
-        return _first_from(rules, dispatch.indices, number, text, lo, near, year=True)
+        return _first_from(rules, dispatch.indices, number, text, lower, lo, near, year=True)
     best = len(rules.rules)
     if dispatch.after_any is not None:
-        match = dispatch.after_any.match(text, number.end, min(len(text), number.end + WINDOW))
+        match = dispatch.after_any.match(lower, number.end, min(len(text), number.end + WINDOW))
         if match is not None:
             best = int(match.lastgroup[1:])
     if dispatch.before_any is not None:
-        match = dispatch.before_any.match(text, max(lo, number.start - WINDOW), number.start)
+        match = dispatch.before_any.match(lower, max(lo, number.start - WINDOW), number.start)
         if match is not None:
             best = min(best, int(match.lastgroup[1:]))
     # Rules tried one by one matter only while they come before the best combined one, and
     # those with a cue only if the cue index found a cue word on their side.
     candidates = (dispatch.others_uncued | near[0] & dispatch.others_cue_before
                   | near[1] & dispatch.others_cue_after) & ((1 << best) - 1)
+    for test, bits in dispatch.number_tests:
+        if candidates & bits and not test.match(text, number.number_start, number.number_end):
+            candidates &= ~bits
     while candidates:
         lowest = candidates & -candidates
         candidates ^= lowest
-        claim = _apply(rules.rules[lowest.bit_length() - 1], number, text, lo, rules)
+        claim = _apply(rules.rules[lowest.bit_length() - 1], number, text, lower, lo, rules)
         if claim is not None:
             return claim
     if best == len(rules.rules):
         return None
-    claim = _apply(rules.rules[best], number, text, lo, rules)
+    claim = _apply(rules.rules[best], number, text, lower, lo, rules)
     if claim is not None:
         return claim
     # The patterns matched but the rule still declined (no noun phrase): go on in order.
-    return _first_from(rules, [i for i in dispatch.indices if i > best], number, text, lo, near, year=False)
+    return _first_from(rules, [i for i in dispatch.indices if i > best], number, text, lower, lo, near, year=False)
 
 
 def _cue_near(rule: MeasureRule, index: int, near: tuple[int, int]) -> bool:
@@ -484,7 +533,7 @@ def _cue_near(rule: MeasureRule, index: int, near: tuple[int, int]) -> bool:
     return bool(near[rule.cue_side == "after"] >> index & 1)
 
 
-def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text: str, lo: int,
+def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text: str, lower: str, lo: int,
                 near: tuple[int, int], year: bool) -> Claim | None:
     """The rules at `indices` tried one by one; a year-like number skips count-like measures."""
     for index in indices:
@@ -493,7 +542,7 @@ def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text
             continue
         if year and rule.measure in ("count", "crowd", "duration", None) and not rule.id.startswith("skip."):
             continue
-        claim = _apply(rule, number, text, lo, rules)
+        claim = _apply(rule, number, text, lower, lo, rules)
         if claim is not None:
             return claim
     return None
@@ -507,18 +556,19 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
     """All claims in text[start:], skipping numbers that overlap the `exclude` spans (dates)."""
     rules = load_rules()
     excluded = sorted(exclude)
-    hits = rules.cues.scan(text, start)
+    lower = lowered(text)
+    hits = rules.cues.scan(lower, start)
     claims: list[Claim] = []
     for number in find_numbers(text):
         if number.start < start or _overlaps(number.start, number.end, excluded):
             continue
-        claim = _first_claim(number, text, start, rules, hits)
+        claim = _first_claim(number, text, lower, start, rules, hits)
         if claim is not None and claim.measure:
             claims.append(claim)
     # A phrase may hold an age ("a 35-year-old man was killed"): both are claims. Any other
     # claim it overlaps already counts those words, and the phrase is dropped.
     taken = [(c.start, c.end) for c in claims if c.measure != "age"]
-    for claim in _phrase_claims(text, start, rules, hits):
+    for claim in _phrase_claims(text, lower, start, rules, hits):
         if not _overlaps(claim.start, claim.end, taken) and not _overlaps(claim.start, claim.end, excluded):
             claims.append(claim)
             taken.append((claim.start, claim.end))
