@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from .claims import Claim, _alternation, _expand
+from .claims import Claim, _alternation, _cased, _compile, lowered
 from .dates import DateMention
 from .sentences import SentenceIndex
 
@@ -35,20 +35,41 @@ RULES_PATH = Path(__file__).parent / "rules" / "incidents.yaml"
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceRule:
+    """A pattern searched in each sentence, on the lowered sentence unless it is `cased` (has a
+    (?-i:...) part), as for the measure rules."""
+
+    pattern: re.Pattern
+    cased: bool
+
+    def search(self, sentence: str, lower: str | None = None) -> re.Match | None:
+        """The first match in the sentence (`lower`: the same sentence lowered, if at hand).
+        Read groups by their span in `sentence`: the match may be on the lowered sentence."""
+        if self.cased:
+            return self.pattern.search(sentence)
+        return self.pattern.search(lowered(sentence) if lower is None else lower)
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentRules:
-    split: re.Pattern
-    toll: re.Pattern
-    perpetrator: tuple[re.Pattern, ...]
-    location: re.Pattern
+    split: SentenceRule
+    toll: SentenceRule
+    perpetrator: tuple[SentenceRule, ...]
+    location: SentenceRule
 
 
 @lru_cache(maxsize=1)
 def load_rules(path: Path = RULES_PATH) -> IncidentRules:
     """Compile incidents.yaml once."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    names = {name: _alternation(words) for name, words in data["lexicons"].items()}
-    names["not_place"] = _alternation(data["not_place"])
-    rules = {r["id"]: re.compile(_expand(r["pattern"], names), re.IGNORECASE) for r in data["rules"]}
+    lexicons = {**data["lexicons"], "not_place": data["not_place"]}
+    names = {name: _alternation(words) for name, words in lexicons.items()}
+    lower_names = {name: _alternation(words, fold_case=True) for name, words in lexicons.items()}
+    rules = {}
+    for rule in data["rules"]:
+        cased = _cased(rule["pattern"], names)
+        rules[rule["id"]] = SentenceRule(
+            _compile(rule["pattern"], names if cased else lower_names, "sentence", cased), cased)
     return IncidentRules(
         split=rules["split.marker"],
         toll=rules["split.toll"],
@@ -123,11 +144,11 @@ class Incident:
         return max(bounded), low, high
 
 
-def _perpetrator(sentence: str, rules: IncidentRules) -> str:
-    for pattern in rules.perpetrator:
-        match = pattern.search(sentence)
-        if match:
-            return match.group("who").strip()
+def _perpetrator(sentence: str, lower: str, rules: IncidentRules) -> str:
+    for rule in rules.perpetrator:
+        match = rule.search(sentence, lower)
+        if match:  # quoted as written: the match may have been made on the lowered sentence
+            return sentence[match.start("who"):match.end("who")].strip()
     return ""
 
 
@@ -138,8 +159,8 @@ def _place(where: str) -> str:
     return where
 
 
-def _starts_new(current: Incident, mention: Mention, sentence: str, rules: IncidentRules) -> bool:
-    if current.toll or mention.toll or rules.split.search(sentence):
+def _starts_new(current: Incident, mention: Mention, sentence: str, lower: str, rules: IncidentRules) -> bool:
+    if current.toll or mention.toll or rules.split.search(sentence, lower):
         return True
     if mention.date and current.date and mention.date != current.date:
         return True
@@ -159,14 +180,15 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         if claim.measure in CASUALTY_MEASURES:
             by_sentence.setdefault(sentences.bounds(claim.start), []).append(claim)
     incidents: list[Incident] = []
+    lower_text = lowered(text) if by_sentence else ""
     for (start, end), group in by_sentence.items():
-        sentence = text[start:end]
+        sentence, lower = text[start:end], lower_text[start:end]
         date = next((d.date for d in dates if start <= d.start < end and d.date), None)
-        location = rules.location.search(sentence)
-        mention = Mention((start, end), group, date, _perpetrator(sentence, rules),
-                          _place(location.group("where")) if location else "",
-                          toll=bool(rules.toll.search(sentence)))
-        if not incidents or _starts_new(incidents[-1], mention, sentence, rules):
+        location = rules.location.search(sentence, lower)
+        mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
+                          _place(sentence[location.start("where"):location.end("where")]) if location else "",
+                          toll=bool(rules.toll.search(sentence, lower)))
+        if not incidents or _starts_new(incidents[-1], mention, sentence, lower, rules):
             incidents.append(Incident())
         incidents[-1].mentions.append(mention)
     return incidents

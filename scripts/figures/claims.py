@@ -189,14 +189,14 @@ def _compile(source: str, names: dict[str, str], side: str, cased: bool = True) 
     return re.compile(expanded, flags)
 
 
-def _starts(phrase: dict, names: dict[str, str], cased: bool) -> re.Pattern | None:
-    """The words an end-anchored phrase begins with, as a pattern; None if it is anchored at its
-    cue's start or end instead."""
+def _starts(phrase: dict, names: dict[str, str]) -> re.Pattern | None:
+    """The words an end-anchored phrase begins with, as a pattern for the lowered text (`names`:
+    lexicons lower-cased); None if it is anchored at its cue's start or end instead."""
     if phrase.get("anchor") in ("start", "end"):
         return None
     if "{" + phrase["starts"] + "}" not in phrase["pattern"]:
         raise ValueError(f"phrase {phrase['id']}: starts {phrase['starts']} is not used in its pattern")
-    return _compile(rf"\b(?:{names[phrase['starts']]})\b", names, "starts", cased)
+    return _compile(rf"\b(?:{names[phrase['starts']]})\b", names, "starts", cased=False)
 
 
 def _cue_side(rule: dict) -> str | None:
@@ -246,7 +246,7 @@ def _mask(rules: tuple[MeasureRule, ...], indices: tuple[int, ...], combined: se
 def _phrase(p: dict, cased_names: dict[str, str], lower_names: dict[str, str]) -> PhraseRule:
     cased = any(_cased(p[key], cased_names) for key in ("cue", "pattern"))
     names = cased_names if cased else lower_names
-    cue, starts = _compile(p["cue"], names, "cue", cased), _starts(p, names, cased)
+    cue, starts = _compile(p["cue"], names, "cue", cased), _starts(p, lower_names)
     return PhraseRule(
         id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
         low=_bound(p, "low"), high=_bound(p, "high"), qualifier=p.get("qualifier", "exact"),
@@ -418,7 +418,7 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
     """
     found: list[tuple[int, int, Claim]] = []
     seen: set[tuple[int, int]] = set()  # (phrase, where its match begins)
-    start_words = _StartWords(text, lower, lo)
+    start_words = _StartWords(lower, lo)
     phrases, size = rules.phrases, len(text)
     for at, indices in hits.phrase_hits:
         window = max(lo, at - WINDOW)
@@ -459,8 +459,8 @@ class _StartWords:
     words, "a" and "one", are everywhere and cues are few), each stretch of text once: cues come
     in text order, so a window is scanned only past where the previous one ended."""
 
-    def __init__(self, text: str, lower: str, lo: int):
-        self.text, self.lower, self.lo = text, lower, lo
+    def __init__(self, lower: str, lo: int):
+        self.lower, self.lo = lower, lo
         self.scanned: dict[int, tuple[int, list[int]]] = {}  # starts_key -> (scanned up to, positions)
 
     def before(self, phrase: PhraseRule, at: int) -> list[int]:
@@ -468,8 +468,7 @@ class _StartWords:
         window = max(self.lo, at - WINDOW)
         scanned, positions = self.scanned.get(phrase.starts_key, (self.lo, []))
         if scanned < at:
-            source = self.text if phrase.cased else self.lower
-            positions.extend(m.start() for m in phrase.starts.finditer(source, max(scanned, window), at))
+            positions.extend(m.start() for m in phrase.starts.finditer(self.lower, max(scanned, window), at))
             self.scanned[phrase.starts_key] = (at, positions)
         return positions[bisect.bisect_left(positions, window):bisect.bisect_left(positions, at)]
 
