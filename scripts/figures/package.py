@@ -99,6 +99,7 @@ class PackageWriter:
         self.n_documents = 0
         self.counts = {name: 0 for name in RESOURCES}
         self.tables: list[str] = []  # whole tables written besides RESOURCES (write_table)
+        self._texts: Path | None = None  # the texts folder, once made
         (root / DATA_DIR).mkdir(parents=True, exist_ok=True)
         self._files = {}
         self._writers = {}
@@ -118,10 +119,17 @@ class PackageWriter:
             if resolved.is_relative_to(self.text_root):
                 return resolved.relative_to(self.text_root).as_posix()
         relative = f"{TEXTS_DIR}/{doc.sha256}.txt"
-        target = self.root / relative
-        if not target.exists():  # content-addressed: identical texts are stored once
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(doc.data)
+        if self._texts is None:
+            self._texts = self.root / TEXTS_DIR
+            self._texts.mkdir(parents=True, exist_ok=True)
+        # Content-addressed: identical texts are stored once. One exclusive open instead of
+        # pathlib's exists + mkdir + open: a corpus of short texts makes this per-document cost.
+        try:
+            fd = os.open(os.path.join(self._texts, f"{doc.sha256}.txt"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            return relative
+        with open(fd, "wb") as handle:
+            handle.write(doc.data)
         return relative
 
     def add(self, doc: Document, rows: dict[str, list[dict]]) -> None:
