@@ -84,3 +84,11 @@ def test_lowering_keeps_every_offset():
     assert len(lowered(text)) == len(text)
     (claim,) = extract_claims(text)
     assert (text[claim.start:claim.end], claim.measure, claim.value) == ("4", "killed", 4)
+
+
+def test_emergency_services_at_a_scene_are_no_crowd():
+    """"attended the scene" is a response (not_responding); "attended the burial" is a crowd."""
+    text = "Four paramedics attended the incident and several police officers came to the scene."
+    assert [(c.measure, c.value) for c in extract_claims(text)] == [("count", 4), ("count", 3)]
+    (mourners,) = extract_claims("Hundreds of mourners attended the burial.")
+    assert (mourners.measure, mourners.value) == ("crowd", 100)
