@@ -7,6 +7,10 @@ The rules live in `rules/measures.yaml`; this module only compiles and applies t
 2. phrase rules add the claims that have no number token: an article or "one" read as 1
    ("a US contractor was killed") and denials read as 0 ("no one was injured").
 
+Patterns are case-insensitive. Those with no case-sensitive part, (?-i:...), are compiled
+case-sensitively with lower-cased lexicons and matched on the lowered text (`lowered`): `re`
+matches them about twice as fast so. The words a claim quotes are always taken from the text.
+
 Pure: text in, `Claim`s out.
 """
 
