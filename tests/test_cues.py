@@ -9,7 +9,7 @@ import yaml
 
 from conftest import SEED
 from figures import claims as claims_module
-from figures.claims import extract_claims, load_rules
+from figures.claims import extract_claims, load_rules, lowered
 from figures.cues import WINDOW, CueHits, CueIndex, stem
 
 GOLDEN_TEXTS = [case["text"] for case in yaml.safe_load(
@@ -26,8 +26,8 @@ def test_stem_cuts_long_first_words_and_extends_short_ones():
 
 def test_scan_reports_overlapping_and_nested_stems():
     index = CueIndex.build([["dead"], ["injured"], ["injur"]], [["the dead"]])
-    hits = index.scan("Of the dead and the injured, THE\nDEAD were named.")
     text = "Of the dead and the injured, THE\nDEAD were named."
+    hits = index.scan(lowered(text))
     assert [text[p:p + 4].lower() for p in hits.positions] == ["dead", "inju", "dead"]
     assert hits.masks[1] == 0b110  # "injured" holds both stems
     assert [at for at, _ in hits.phrase_hits] == [3, 29]  # "the dead", and across a line break
@@ -35,7 +35,7 @@ def test_scan_reports_overlapping_and_nested_stems():
 
 def test_phrase_hits_need_a_word_start_but_rule_hits_do_not():
     index = CueIndex.build([["%"]], [["dead"]])
-    hits = index.scan("45% undead")
+    hits = index.scan(lowered("45% undead"))
     assert hits.positions == [2] and hits.phrase_hits == []
 
 

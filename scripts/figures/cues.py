@@ -8,8 +8,8 @@ looks for stems, the first letters of each cue word, with an Aho-Corasick automa
 (pyahocorasick), so it costs about the same however many cue words the rules name. The index
 is a superset: a rule whose cue is near still has its own regex to pass.
 
-Quirks: the scan reads the lower-cased text (a text whose length changes when lower-cased, a
-few rare characters, is scanned as written). A stem runs past the first word only when that
+Quirks: the scan reads the lower-cased text, as `claims.lowered` makes it for the rules too
+(one character for one, so offsets are the text's). A stem runs past the first word only when that
 word is short ("the lives of" -> "the live"); its space also matches a line break, a tab, a
 no-break space or two spaces, but not longer runs of whitespace.
 """
@@ -101,18 +101,16 @@ class CueIndex:
         automaton.make_automaton()
         return cls(automaton)
 
-    def scan(self, text: str, lo: int = 0) -> CueHits:
-        """Every cue stem in text[lo:], overlapping ones included ("the dead" holds "dead")."""
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a few characters change length when lowered: scan as is
-            lowered = text
+    def scan(self, lower: str, lo: int = 0) -> CueHits:
+        """Every cue stem in lower[lo:], overlapping ones included ("the dead" holds "dead").
+        `lower` is the lower-cased text (`claims.lowered`), which the rules match too."""
         starts: dict[int, int] = {}
         phrase_at: dict[int, set[int]] = {}
-        for end, (length, mask, phrases) in self.automaton.iter(lowered, lo):
+        for end, (length, mask, phrases) in self.automaton.iter(lower, lo):
             at = end - length + 1
             if mask:
                 starts[at] = starts.get(at, 0) | mask
-            if phrases and (at == lo or not (text[at - 1].isalnum() or text[at - 1] == "-")):
+            if phrases and (at == lo or not (lower[at - 1].isalnum() or lower[at - 1] == "-")):
                 phrase_at.setdefault(at, set()).update(phrases)
         positions = sorted(starts)
         return CueHits(positions, [starts[at] for at in positions],
