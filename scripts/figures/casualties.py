@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from .claims import Claim, _alternation, _cased, _compile, lowered
+from .claims import Claim, _alternation, _captured, _cased, _compile, lowered
 from .dates import DateMention
 from .sentences import SentenceIndex
 
@@ -148,7 +148,7 @@ def _perpetrator(sentence: str, lower: str, rules: IncidentRules) -> str:
     for rule in rules.perpetrator:
         match = rule.search(sentence, lower)
         if match:  # quoted as written: the match may have been made on the lowered sentence
-            return sentence[match.start("who"):match.end("who")].strip()
+            return _captured(sentence, match, "who").strip()
     return ""
 
 
@@ -186,7 +186,7 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         date = next((d.date for d in dates if start <= d.start < end and d.date), None)
         location = rules.location.search(sentence, lower)
         mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
-                          _place(sentence[location.start("where"):location.end("where")]) if location else "",
+                          _place(_captured(sentence, location, "where")) if location else "",
                           toll=bool(rules.toll.search(sentence, lower)))
         if not incidents or _starts_new(incidents[-1], mention, sentence, lower, rules):
             incidents.append(Incident())

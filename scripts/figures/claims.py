@@ -484,7 +484,7 @@ def _phrase_claim(phrase: PhraseRule, match: re.Match, text: str, rules: RuleSet
         word = match.group("unit").lower()
         unit = rules.units[unit["table"]].get(word, word)
     return Claim(match.start("num"), match.end("num"), phrase.measure, phrase.value, phrase.low, phrase.high,
-                 unit, phrase.qualifier, (subject or "").strip(), f"phrase+{phrase.id}")
+                 unit, phrase.qualifier, subject.strip(), f"phrase+{phrase.id}")
 
 
 def _first_claim(number: NumberSpan, text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits) -> Claim | None:
