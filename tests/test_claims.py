@@ -42,6 +42,10 @@ def test_golden_case(case):
     quotes = {q for q, _, _ in found}
     for quote in case.get("absent", []):
         assert quote not in quotes, f"{case['rule']}: {quote!r} must not be a claim"
+    for unwanted in case.get("absent_claims", []):
+        measures = {m for q, m, _ in found if q == unwanted["quote"]}
+        assert unwanted["measure"] not in measures, (
+            f"{case['rule']}: {unwanted['quote']!r} must not be a {unwanted['measure']} claim")
 
 
 @pytest.mark.parametrize("text", NONE)

@@ -4,7 +4,8 @@ How the figures combine, following how incident datasets count (Iraq Body Count 
 minimum and maximum per incident, UCDP a low/best/high):
 - within one sentence, claims of the same measure are distinct victim groups and add up
   ("two soldiers and three civilians were killed" is 5; subsets such as "including two
-  children" never become claims);
+  children" never become claims), unless one is a running total ("five of the wounded died,
+  bringing the death toll to 30" is 30): then the total stands for the sentence;
 - across sentences of the same incident, claims are repeated or updated reports of the same
   figure: they do not add up, they bound it. `low`/`high` span the reports and `best` is the
   largest report that is not an unbounded vague amount (a lede's total usually subsumes the
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from .claims import Claim, _alternation, _captured, _cased, _compile, lowered
+from .claims import Claim, _alternation, _captured, _cased, _compile, is_total, lowered
 from .dates import DateMention
 from .sentences import SentenceIndex
 
@@ -94,6 +95,7 @@ class Mention:
         found = [c for c in self.claims if c.measure == measure]
         if not found:
             return None
+        found = [c for c in found if is_total(c)] or found
         low = sum(c.low if c.low is not None else c.value for c in found)
         high = None if any(c.high is None for c in found) else sum(c.high for c in found)
         return sum(c.value for c in found), low, high

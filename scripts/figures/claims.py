@@ -68,6 +68,7 @@ class MeasureRule:
     number: re.Pattern | None  # the rule applies only to numbers whose quote matches this
     cue_side: str | None  # "before"/"after": tried only if the cue index finds a cue word there
     cased: bool = False  # a pattern needs the text as written ((?-i:...)): match on it, not the lowered text
+    total: bool = False  # the count is a running total ("the death toll rose to 30"): see casualties
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,7 @@ class RuleSet:
     units: dict[str, dict[str, str]]  # table -> lower-cased unit word -> normalised unit
     stopwords: frozenset[str]
     type_of: tuple[str, ...]
+    totals: frozenset[str]  # ids of the rules whose count is a running total
 
 
 def _lexicons(data: dict, path: Path) -> dict[str, list[str]]:
@@ -276,6 +278,7 @@ def _measure_rule(r: dict, cased_names: dict[str, str], lower_names: dict[str, s
         span_unit=r.get("span") == "unit", kinds=tuple(r.get("numbers", ["cardinal"])),
         noun_phrase=bool(r.get("noun_phrase")),
         number=re.compile(r["number"]) if "number" in r else None, cue_side=_cue_side(r), cased=cased,
+        total=bool(r.get("total")),
     )
 
 
@@ -299,7 +302,13 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
     kinds = sorted({kind for rule in rules for kind in rule.kinds})
     return RuleSet(rules, {kind: _dispatch(rules, kind) for kind in kinds}, phrases, cues, units,
                    frozenset(w.lower() for w in data["lexicons"].get("stopword", [])),
-                   tuple(data["lexicons"].get("type_of", [])))
+                   tuple(data["lexicons"].get("type_of", [])),
+                   frozenset(rule.id for rule in rules if rule.total))
+
+
+def is_total(claim: Claim) -> bool:
+    """Whether the claim's measure rule reads a running total ("the death toll rose to 30")."""
+    return claim.rule.rpartition("+")[2] in load_rules().totals
 
 
 def singular(noun: str) -> str:
