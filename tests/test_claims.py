@@ -96,3 +96,9 @@ def test_emergency_services_at_a_scene_are_no_crowd():
     assert [(c.measure, c.value) for c in extract_claims(text)] == [("count", 4), ("count", 3)]
     (mourners,) = extract_claims("Hundreds of mourners attended the burial.")
     assert (mourners.measure, mourners.value) == ("crowd", 100)
+
+
+def test_a_modal_verb_is_not_part_of_the_subject():
+    """'Up to 40 people may have been killed': the counted people are 'people', not 'people may'."""
+    (claim,) = [c for c in extract_claims("Up to 40 people may have been killed.") if c.measure == "killed"]
+    assert (claim.value, claim.subject) == (40, "people")
