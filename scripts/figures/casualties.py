@@ -9,7 +9,8 @@ minimum and maximum per incident, UCDP a low/best/high):
 - across sentences of the same incident, claims are repeated or updated reports of the same
   figure: they do not add up, they bound it. `low`/`high` span the reports and `best` is the
   largest report that is not an unbounded vague amount (a lede's total usually subsumes the
-  partial figures that follow);
+  partial figures that follow); a report of more victims ("another 3 were killed", "three
+  others died in hospital") adds to the report before it, unless a running total counts them;
 - a sentence starts a new incident when it names a different date, perpetrator or place than
   the current incident (places that contain one another, "Baghdad" and "Baghdad's Karrada
   district", are the same), or announces another incident ("in a separate attack");
@@ -25,9 +26,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import regex
 import yaml
 
 from .claims import Claim, _alternation, _captured, _cased, _compile, is_total, lowered
+from .cues import WINDOW
 from .dates import DateMention
 from .sentences import SentenceIndex
 
@@ -52,11 +55,27 @@ class SentenceRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimContext:
+    """Patterns on the lowered words around a claim: `before` ending where it starts, `lead`
+    beginning there, `after` beginning where it ends; any that matches says yes."""
+
+    before: regex.Pattern
+    lead: re.Pattern
+    after: re.Pattern
+
+    def reads(self, lower: str, claim: Claim) -> bool:
+        return bool(self.before.match(lower, max(0, claim.start - WINDOW), claim.start)
+                    or self.lead.match(lower, claim.start, claim.end)
+                    or self.after.match(lower, claim.end, claim.end + WINDOW))
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentRules:
     split: SentenceRule
     toll: SentenceRule
     perpetrator: tuple[SentenceRule, ...]
     location: SentenceRule
+    more: ClaimContext
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +87,11 @@ def load_rules(path: Path = RULES_PATH) -> IncidentRules:
     lower_names = {name: _alternation(words, fold_case=True) for name, words in lexicons.items()}
     rules = {}
     for rule in data["rules"]:
+        if "pattern" not in rule:  # words around a claim, matched on the lowered text
+            rules[rule["id"]] = ClaimContext(*(_compile(rule[side], lower_names, side_kind, cased=False)
+                                               for side, side_kind in (("before", "before"), ("lead", "after"),
+                                                                       ("after", "after"))))
+            continue
         cased = _cased(rule["pattern"], names)
         rules[rule["id"]] = SentenceRule(
             _compile(rule["pattern"], names if cased else lower_names, "sentence", cased), cased)
@@ -76,6 +100,7 @@ def load_rules(path: Path = RULES_PATH) -> IncidentRules:
         toll=rules["split.toll"],
         perpetrator=tuple(p for rid, p in rules.items() if rid.startswith("perpetrator.")),
         location=rules["location.preposition"],
+        more=rules["add.more"],
     )
 
 
@@ -89,6 +114,7 @@ class Mention:
     perpetrator: str
     location: str
     toll: bool = False  # a toll over a period ("for months"): an incident of its own
+    more: frozenset[str] = frozenset()  # measures whose claims here all report more victims
 
     def total(self, measure: str) -> tuple[float, float, float | None] | None:
         """Sum of the sentence's claims of a measure: distinct victim groups add up."""
@@ -137,7 +163,20 @@ class Incident:
 
     def figure(self, measure: str) -> tuple[float | None, float | None, float | None]:
         """(best, low, high) over the incident's reports of a measure."""
-        reports = [t for m in self.mentions if (t := m.total(measure)) is not None]
+        # A report of more victims adds to the report before it ("190 were executed ... a further
+        # 42"), unless the incident has a running total, which counts them already ("the toll
+        # rose to 20 ... four more died this morning").
+        adds = not any(is_total(c) for c in self.claims if c.measure == measure)
+        reports: list[tuple[float, float, float | None]] = []
+        for mention in self.mentions:
+            total = mention.total(measure)
+            if total is None:
+                continue
+            if adds and reports and measure in mention.more:
+                value, low, high = reports[-1]
+                total = (value + total[0], low + total[1],
+                         None if high is None or total[2] is None else high + total[2])
+            reports.append(total)
         if not reports:
             return None, None, None
         low = min(r[1] for r in reports)
@@ -152,6 +191,18 @@ def _perpetrator(sentence: str, lower: str, rules: IncidentRules) -> str:
         if match:  # quoted as written: the match may have been made on the lowered sentence
             return _captured(sentence, match, "who").strip()
     return ""
+
+
+def _more(claims: list[Claim], lower_text: str, rules: IncidentRules) -> frozenset[str]:
+    """The measures whose claims in a sentence all report more victims, none a running total.
+
+    A claim reads as more victims only if every claim before it in the sentence does: in
+    "killing three officers and wounding two others" the others are others than the three."""
+    more, so_far = {}, True
+    for claim in sorted(claims, key=lambda c: c.start):
+        so_far = so_far and rules.more.reads(lower_text, claim) and not is_total(claim)
+        more[claim.measure] = more.get(claim.measure, True) and so_far
+    return frozenset(m for m, yes in more.items() if yes)
 
 
 def _place(where: str) -> str:
@@ -189,7 +240,8 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         location = rules.location.search(sentence, lower)
         mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
                           _place(_captured(sentence, location, "where")) if location else "",
-                          toll=bool(rules.toll.search(sentence, lower)))
+                          toll=bool(rules.toll.search(sentence, lower)),
+                          more=_more(group, lower_text, rules))
         if not incidents or _starts_new(incidents[-1], mention, sentence, lower, rules):
             incidents.append(Incident())
         incidents[-1].mentions.append(mention)
