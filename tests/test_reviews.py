@@ -435,3 +435,29 @@ def test_the_seed_review_is_a_confirmation_of_the_suppression_toll():
     assert "id: 000_679c7536310926e9:i1\n    action: confirm" in text
     row = read(REPO, "casualties")["000_679c7536310926e9:i1"]
     assert (row["killed"], row["wounded"], row["review"]) == ("700", "20000", "confirmed")
+
+
+
+@pytest.mark.parametrize("text, before, after", [
+    # "a further 6" reads as more victims: 20 + 6, then 21 + 6 after the correction
+    ("Gunmen executed 20 prisoners in Kirkuk. A further 6 people were executed later.", "26", "27"),
+    # "bringing the death toll to 24" stands for its sentence, before and after the correction
+    ("A bus bomb killed 20 people in Kirkuk. Four of the wounded died overnight, bringing the death toll "
+     "to 24.", "24", "24"),
+], ids=["more victims", "running total"])
+def test_a_recomputed_incident_reads_its_claims_as_extraction_does(tmp_path, text, before, after):
+    """Recomputing an incident after a review combines its claims as extraction did."""
+    path = tmp_path / "t.txt"
+    path.write_text(f" date 2021-03-01 {text}\n", encoding="utf-8")
+    extract([path], tmp_path / "plain", jobs=1)
+    assert read(tmp_path / "plain", "casualties")["t:i1"]["killed"] == before
+    twenty = next(i for i, row in read(tmp_path / "plain", "claims").items() if row["quote"] == "20")
+    out = reviewed(path, f"""
+        reviews:
+          - id: {twenty}
+            action: correct
+            set: {{value: 21, low: 21, high: 21}}
+            note: a later count
+        """)
+    incident = read(out, "casualties")["t:i1"]
+    assert (incident["killed"], incident["review"]) == (after, "recomputed")

@@ -29,7 +29,7 @@ from pathlib import Path
 import regex
 import yaml
 
-from .claims import Claim, _alternation, _captured, _cased, _compile, is_total, lowered
+from .claims import Claim, _alternation, _captured, _cased, _compile, lowered
 from .cues import WINDOW
 from .dates import DateMention
 from .sentences import SentenceIndex
@@ -57,8 +57,10 @@ class SentenceRule:
 @dataclass(frozen=True, slots=True)
 class ClaimContext:
     """Patterns on the lowered words around a claim: `before` ending where it starts, `lead`
-    beginning there, `after` beginning where it ends; any that matches says yes."""
+    beginning there, `after` beginning where it ends; any that matches says yes. They are tried
+    only in sentences where `cue` finds one of the words they need."""
 
+    cue: re.Pattern
     before: regex.Pattern
     lead: re.Pattern
     after: re.Pattern
@@ -88,9 +90,10 @@ def load_rules(path: Path = RULES_PATH) -> IncidentRules:
     rules = {}
     for rule in data["rules"]:
         if "pattern" not in rule:  # words around a claim, matched on the lowered text
-            rules[rule["id"]] = ClaimContext(*(_compile(rule[side], lower_names, side_kind, cased=False)
-                                               for side, side_kind in (("before", "before"), ("lead", "after"),
-                                                                       ("after", "after"))))
+            rules[rule["id"]] = ClaimContext(
+                re.compile(rf"\b(?:{_alternation(rule['cue'], fold_case=True)})\b"),
+                *(_compile(rule[side], lower_names, kind, cased=False)
+                  for side, kind in (("before", "before"), ("lead", "after"), ("after", "after"))))
             continue
         cased = _cased(rule["pattern"], names)
         rules[rule["id"]] = SentenceRule(
@@ -115,16 +118,20 @@ class Mention:
     location: str
     toll: bool = False  # a toll over a period ("for months"): an incident of its own
     more: frozenset[str] = frozenset()  # measures whose claims here all report more victims
+    # measure -> (value, low, high, running total?) of the sentence, worked out when first asked
+    reports: dict[str, tuple[float, float, float | None, bool] | None] = field(init=False, default_factory=dict)
 
-    def total(self, measure: str) -> tuple[float, float, float | None] | None:
-        """Sum of the sentence's claims of a measure: distinct victim groups add up."""
-        found = [c for c in self.claims if c.measure == measure]
-        if not found:
-            return None
-        found = [c for c in found if is_total(c)] or found
-        low = sum(c.low if c.low is not None else c.value for c in found)
-        high = None if any(c.high is None for c in found) else sum(c.high for c in found)
-        return sum(c.value for c in found), low, high
+    def report(self, measure: str) -> tuple[float, float, float | None, bool] | None:
+        """Sum of the sentence's claims of a measure: distinct victim groups add up; a running
+        total, when there is one, stands for the others (the last item says so)."""
+        if measure not in self.reports:
+            found = [c for c in self.claims if c.measure == measure]
+            running = [c for c in found if c.total]
+            found = running or found
+            low = sum(c.low if c.low is not None else c.value for c in found)
+            high = None if any(c.high is None for c in found) else sum(c.high for c in found)
+            self.reports[measure] = (sum(c.value for c in found), low, high, bool(running)) if found else None
+        return self.reports[measure]
 
 
 @dataclass(slots=True)
@@ -166,12 +173,11 @@ class Incident:
         # A report of more victims adds to the report before it ("190 were executed ... a further
         # 42"), unless the incident has a running total, which counts them already ("the toll
         # rose to 20 ... four more died this morning").
-        adds = not any(is_total(c) for c in self.claims if c.measure == measure)
+        found = [(m, r) for m in self.mentions if (r := m.report(measure)) is not None]
+        adds = not any(r[3] for _, r in found)
         reports: list[tuple[float, float, float | None]] = []
-        for mention in self.mentions:
-            total = mention.total(measure)
-            if total is None:
-                continue
+        for mention, report in found:
+            total = report[:3]
             if adds and reports and measure in mention.more:
                 value, low, high = reports[-1]
                 total = (value + total[0], low + total[1],
@@ -193,16 +199,21 @@ def _perpetrator(sentence: str, lower: str, rules: IncidentRules) -> str:
     return ""
 
 
-def _more(claims: list[Claim], lower_text: str, rules: IncidentRules) -> frozenset[str]:
-    """The measures whose claims in a sentence all report more victims, none a running total.
+def mark_more_victims(incident: Incident, lower_text: str) -> None:
+    """Set `more` on each mention after the first of an incident (the first has nothing to add to).
 
     A claim reads as more victims only if every claim before it in the sentence does: in
-    "killing three officers and wounding two others" the others are others than the three."""
-    more, so_far = {}, True
-    for claim in sorted(claims, key=lambda c: c.start):
-        so_far = so_far and rules.more.reads(lower_text, claim) and not is_total(claim)
-        more[claim.measure] = more.get(claim.measure, True) and so_far
-    return frozenset(m for m, yes in more.items() if yes)
+    "killing three officers and wounding two others" the others are others than the three.
+    `lower_text` is the document lowered (claims.lowered)."""
+    rules = load_rules()
+    for mention in incident.mentions[1:]:
+        if not rules.more.cue.search(lower_text, *mention.bounds):
+            continue
+        more, so_far = {}, True
+        for claim in sorted(mention.claims, key=lambda c: c.start):
+            so_far = so_far and rules.more.reads(lower_text, claim) and not claim.total
+            more[claim.measure] = more.get(claim.measure, True) and so_far
+        mention.more = frozenset(m for m, yes in more.items() if yes)
 
 
 def _place(where: str) -> str:
@@ -240,9 +251,10 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         location = rules.location.search(sentence, lower)
         mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
                           _place(_captured(sentence, location, "where")) if location else "",
-                          toll=bool(rules.toll.search(sentence, lower)),
-                          more=_more(group, lower_text, rules))
+                          toll=bool(rules.toll.search(sentence, lower)))
         if not incidents or _starts_new(incidents[-1], mention, sentence, lower, rules):
             incidents.append(Incident())
         incidents[-1].mentions.append(mention)
+    for incident in incidents:
+        mark_more_victims(incident, lower_text)
     return incidents

@@ -53,6 +53,7 @@ class Claim:
     qualifier: str
     subject: str
     rule: str
+    total: bool = False  # read by a rule marked `total`: a running total ("the death toll rose to 30")
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,9 +307,9 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
                    frozenset(rule.id for rule in rules if rule.total))
 
 
-def is_total(claim: Claim) -> bool:
-    """Whether the claim's measure rule reads a running total ("the death toll rose to 30")."""
-    return claim.rule.rpartition("+")[2] in load_rules().totals
+def reads_total(rule: str) -> bool:
+    """Whether a claim's `rule` (number rule + measure rule) reads a running total."""
+    return rule.rpartition("+")[2] in load_rules().totals
 
 
 def singular(noun: str) -> str:
@@ -418,7 +419,7 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int
     while end > start and text[end - 1].isspace():
         end -= 1
     return Claim(start, end, rule.measure, number.value, number.low, number.high, unit or "",
-                 number.qualifier, subject, f"{number.rule}+{rule.id}")
+                 number.qualifier, subject, f"{number.rule}+{rule.id}", rule.total)
 
 
 def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Claim]:

@@ -233,13 +233,14 @@ def _repeated_key(node: yaml.Node | None) -> str | None:
 
 def _claim(row: dict) -> Claim:
     """A Claim from a claims row of cells, for the incident rules."""
-    from .claims import Claim
+    from .claims import Claim, reads_total
 
     def number(cell: str) -> float | None:
         return float(cell) if cell else None
 
     return Claim(int(row["start"]), int(row["end"]), row["measure"], float(row["value"]), number(row["low"]),
-                 number(row["high"]), row["unit"], row["qualifier"], row["subject"], row["rule"])
+                 number(row["high"]), row["unit"], row["qualifier"], row["subject"], row["rule"],
+                 reads_total(row["rule"]))
 
 
 def intervals() -> dict[str, list[tuple[str, str, str]]]:
@@ -327,17 +328,20 @@ class Reviewer:
     def _recompute(self, incident: dict, ids: list[str], claims: dict[str, dict], touched: dict[str, str],
                    text: str) -> bool:
         """Recompute an incident from its claims left after review; False when none is left."""
-        from .casualties import CASUALTY_MEASURES, Incident, Mention
+        from .casualties import CASUALTY_MEASURES, Incident, Mention, mark_more_victims
+        from .claims import lowered
 
         kept = [claims[i] for i in ids if i in claims and claims[i]["measure"] in CASUALTY_MEASURES]
         reviewed = ", ".join(f"{i} ({ACTIONS.get(touched[i]) or 'rejected'})" for i in ids if i in touched)
         if not kept:
             self.gone[incident["incident_id"]] = f"it has no killed or wounded claim left after the review of {reviewed}"
             return False
-        sentences: dict[str, list[Claim]] = {}
+        sentences: dict[tuple[int, int], list[Claim]] = {}
         for row in kept:  # claims of one sentence add up; sentences bound each other (casualties.py)
-            sentences.setdefault(row["sentence_start"], []).append(_claim(row))
-        recomputed = Incident([Mention((0, 0), group, None, "", "") for group in sentences.values()])
+            bounds = (int(row["sentence_start"]), int(row["sentence_end"]))
+            sentences.setdefault(bounds, []).append(_claim(row))
+        recomputed = Incident([Mention(bounds, group, None, "", "") for bounds, group in sentences.items()])
+        mark_more_victims(recomputed, lowered(text))
         for measure in CASUALTY_MEASURES:
             for name, value in zip((measure, f"{measure}_low", f"{measure}_high"), recomputed.figure(measure)):
                 incident[name] = format_cell(value, "integer")
