@@ -46,6 +46,7 @@ def make_package(root: Path, documents: list[dict], claims: list[dict] = (), dat
         header_end = len(HEADER.format(published=d["published"])) if text.startswith(" date ") else 0
         rows["documents"].append({
             "doc_id": d["doc_id"], "sha256": hashlib.sha256(data).hexdigest(), "path": path,
+            "byte_offset": 0, "n_bytes": len(data),
             "encoding": "utf-8", "n_chars": len(text), "header_end": header_end,
             "published": d.get("published"), "title": d.get("title"), "url": d.get("url"),
             "publisher": d.get("publisher")})

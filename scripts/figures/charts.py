@@ -39,6 +39,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from .documents import StoredTexts  # noqa: E402
+
 STYLE = {
     "svg.hashsalt": "casualty-figures",
     "svg.id": "casualty-figures",
@@ -71,12 +73,13 @@ def load_package(descriptor_path: Path) -> tuple[dict, dict[str, pd.DataFrame]]:
 
 
 def load_texts(descriptor_path: Path, documents: pd.DataFrame) -> dict[str, str]:
-    """doc_id -> the document text, decoded from its stored `path` with its `encoding`."""
-    root = descriptor_path.parent
-    return {
-        row.doc_id: (root / row.path).read_bytes().decode(row.encoding or "utf-8")
-        for row in documents.itertuples(index=False)
-    }
+    """doc_id -> the document text: its stored bytes (`path`, `byte_offset`, `n_bytes`) decoded
+    with its `encoding`."""
+    with StoredTexts(descriptor_path.parent) as stored:
+        return {
+            row.doc_id: stored.read(row.path, int(row.byte_offset), int(row.n_bytes)).decode(row.encoding or "utf-8")
+            for row in documents.itertuples(index=False)
+        }
 
 
 def source_line(descriptor: dict, frames: dict[str, pd.DataFrame]) -> str:

@@ -7,7 +7,8 @@ Quirks of the sources, recorded here because every later stage depends on them:
 - A document may open with an inline header ` date YYYY-MM-DD ` (the seeds do). It is the
   publication date, not a claim: extraction starts after it (`header_end`).
 - A `.txt` file's doc_id is its name without extension; a corpus row's doc_id is its `id`.
-  Ids are never used as paths; stored copies are named by their sha256.
+  Ids are never used as paths: a package stores the texts it copies one after another in
+  `texts/part-NNNNN.txt` files, each found by `path`, `byte_offset` and `n_bytes`.
 - Corpora (`.csv`, `.jsonl`) are read row by row, so memory does not grow with their size.
 - Bad input (README, "Bad input") is either refused with an `InputError` (exit 2, nothing written)
   or, when nothing is lost by going on, skipped with an `InputWarning` (an empty article).
@@ -22,6 +23,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import sys
 import warnings
@@ -78,6 +80,42 @@ class Document:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+
+class StoredTexts:
+    """Reads the stored texts of a package: `n_bytes` bytes at `byte_offset` of the file at
+    `path`, relative to the package folder. The last file read stays open, because the texts of
+    a package are stored one after another and are read in that order. Use as a context manager."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._path: str | None = None
+        self._handle = None
+
+    def read(self, path: str, offset: int, n_bytes: int) -> bytes:
+        """The stored bytes; OSError if the file cannot be read or is too short to hold them."""
+        if path != self._path:
+            self.close()
+            self._handle = open(os.path.join(self.root, path), "rb")  # os.path: once per text read
+            self._path = path
+        self._handle.seek(offset)
+        data = self._handle.read(n_bytes)
+        if len(data) != n_bytes:
+            raise OSError(f"{path} has {len(data)} bytes at offset {offset}, not {n_bytes}")
+        return data
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        self._path = self._handle = None
+
+    __del__ = close  # a reader dropped without close() leaves no open file behind
+
+    def __enter__(self) -> "StoredTexts":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def parse_date(value: object, where: str) -> dt.date | None:

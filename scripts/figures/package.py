@@ -24,6 +24,8 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 RESOURCES = ("documents", "claims", "casualties", "dates")
 DATA_DIR = "data"
 TEXTS_DIR = "texts"
+TEXTS_PART = "part-{:05d}.txt"  # texts stored one after another, in files of at most...
+TEXTS_PART_BYTES = 256 * 2**20  # ...this many bytes (a longer text has a file of its own)
 DESCRIPTOR = "datapackage.json"
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 # Beyond this many documents the descriptor names the documents table instead of every source.
@@ -61,8 +63,8 @@ def format_rows(rows: dict[str, list[dict]]) -> dict[str, list[list[str]]]:
     """One document's rows (as extract_document returns them) as CSV cells, in schema order.
 
     This is all the per-row work of writing, done where the rows are extracted (a worker process
-    or a Dask worker) and what the build cache stores; the documents row's `path` stays empty
-    until the writer has stored the text.
+    or a Dask worker) and what the build cache stores; the documents row's `path`, `byte_offset`
+    and `n_bytes` stay empty until the writer has stored the text.
     """
     formatted = {}
     for name in RESOURCES:
@@ -72,8 +74,10 @@ def format_rows(rows: dict[str, list[dict]]) -> dict[str, list[list[str]]]:
 
 
 @lru_cache(maxsize=None)
-def _path_column() -> int:
-    return list(field_types("documents")).index("path")
+def _text_columns() -> tuple[int, int, int]:
+    """Where a documents row says where its text is stored: path, byte_offset, n_bytes."""
+    names = list(field_types("documents"))
+    return names.index("path"), names.index("byte_offset"), names.index("n_bytes")
 
 
 def json_text(data: object) -> str:
@@ -85,8 +89,11 @@ class PackageWriter:
     """Streams rows into the CSVs of a package folder, one document at a time.
 
     `root` is the folder that will hold datapackage.json. A document whose text file lies inside
-    `text_root` is referenced where it is (the seeds of a build); any other text is stored as
-    texts/<sha256>.txt so the package is complete on its own.
+    `text_root` is referenced where it is (the seeds of a build); any other text is appended to
+    texts/part-NNNNN.txt so the package is complete on its own: one file per text would be
+    millions of files for a news archive, and most of the time spent writing a corpus of short
+    articles. Parts roll over at TEXTS_PART_BYTES, in input order, so the bytes are the same on
+    every run.
     """
 
     def __init__(self, root: Path, text_root: Path | None = None, copy_schemas: bool = True):
@@ -99,7 +106,9 @@ class PackageWriter:
         self.n_documents = 0
         self.counts = {name: 0 for name in RESOURCES}
         self.tables: list[str] = []  # whole tables written besides RESOURCES (write_table)
-        self._texts: Path | None = None  # the texts folder, once made
+        self._part = None  # the texts part being appended to, its number and size so far
+        self._parts = 0
+        self._part_size = 0
         (root / DATA_DIR).mkdir(parents=True, exist_ok=True)
         self._files = {}
         self._writers = {}
@@ -113,24 +122,27 @@ class PackageWriter:
         writer.plain.writerow(field_types(name))
         return handle, writer
 
-    def _store_text(self, doc: Document) -> str:
+    def _store_text(self, doc: Document) -> tuple[str, int, int]:
+        """Where the document's bytes are: (path relative to root, byte offset, number of bytes)."""
         if doc.stored_path is not None:
             resolved = doc.stored_path.resolve()
             if resolved.is_relative_to(self.text_root):
-                return resolved.relative_to(self.text_root).as_posix()
-        relative = f"{TEXTS_DIR}/{doc.sha256}.txt"
-        if self._texts is None:
-            self._texts = self.root / TEXTS_DIR
-            self._texts.mkdir(parents=True, exist_ok=True)
-        # Content-addressed: identical texts are stored once. One exclusive open instead of
-        # pathlib's exists + mkdir + open: a corpus of short texts makes this per-document cost.
-        try:
-            fd = os.open(os.path.join(self._texts, f"{doc.sha256}.txt"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            return relative
-        with open(fd, "wb") as handle:
-            handle.write(doc.data)
-        return relative
+                return resolved.relative_to(self.text_root).as_posix(), 0, len(doc.data)
+        if self._part is None or (self._part_size and self._part_size + len(doc.data) > TEXTS_PART_BYTES):
+            self._close_part()
+            self._parts += 1
+            (self.root / TEXTS_DIR).mkdir(exist_ok=True)
+            self._part = (self.root / TEXTS_DIR / TEXTS_PART.format(self._parts)).open("wb")
+            self._part_size = 0
+        offset = self._part_size
+        self._part.write(doc.data)
+        self._part_size += len(doc.data)
+        return f"{TEXTS_DIR}/{TEXTS_PART.format(self._parts)}", offset, len(doc.data)
+
+    def _close_part(self) -> None:
+        if self._part is not None:
+            self._part.close()
+            self._part = None
 
     def add(self, doc: Document, rows: dict[str, list[dict]]) -> None:
         """Write one document's rows (as returned by extract_document)."""
@@ -138,8 +150,10 @@ class PackageWriter:
 
     def add_formatted(self, doc: Document, cells: dict[str, list[list[str]]]) -> None:
         """Write one document's rows already formatted by `format_rows`."""
+        path_at, offset_at, size_at = _text_columns()
         for row in cells["documents"]:
-            row[_path_column()] = self._store_text(doc)
+            path, offset, size = self._store_text(doc)
+            row[path_at], row[offset_at], row[size_at] = path, str(offset), str(size)
         for name in RESOURCES:
             self._writers[name].writerows(cells[name])
             self.counts[name] += len(cells[name])
@@ -162,6 +176,7 @@ class PackageWriter:
         """Finish the CSVs and write datapackage.json (and the schemas it points at)."""
         for handle in self._files.values():
             handle.close()
+        self._close_part()
         if self.copy_schemas:
             (self.root / "schemas").mkdir(exist_ok=True)
             for name in (*RESOURCES, *self.tables):

@@ -65,6 +65,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from .documents import StoredTexts
 from .errors import PackageInvalid
 from .reviews import RESOURCE, ReviewRows, check_reviews
 
@@ -528,7 +529,8 @@ class PackageValidator:
         self.hashes: dict[tuple[str, tuple[str, ...]], pl.Series] = {}  # (resource, unique key) -> a hash per row
         self.ids: dict[tuple[str, str], pl.Series] = {}  # (resource, field) a foreign key references -> its values
         self.claim_keys = pl.Series(dtype=pl.UInt64)  # a hash of each claim's (claim_id, doc_id); sorted when complete
-        self.stored: list[pl.DataFrame] = []  # per batch of documents: doc_id, path, encoding, length of its good texts
+        self.stored: list[pl.DataFrame] = []  # per batch of documents: doc_id, where, encoding, length of its good texts
+        self.stored_file: tuple[str, int, int] | None = None  # the text file being read: path, last row, end of its texts
         self.reviewed = ReviewRows()
 
     def room(self, check: tuple, cap: int | None = None) -> int:
@@ -672,6 +674,8 @@ class PackageValidator:
         for key in [key for key in self.ids if key[0] == name]:
             self.ids[key] = self.ids[key].unique()
         self.check_self_references(name)
+        if name == "documents":
+            self.note_stored_file(None, 0, 0)
         if name == "claims":
             self.claim_keys = self.claim_keys.sort()
 
@@ -796,49 +800,78 @@ class PackageValidator:
         Remembers where each good text is and its length (not the text itself), for the quote checks.
         """
         check, good, lengths = (AT_DOCUMENT,), [], []
-        for index, (doc_id, path, sha256, encoding, n_chars) in enumerate(docs.select(
-                "doc_id", "path", "sha256", "encoding", "n_chars").iter_rows(), offset):
-            location = self.base / str(path)
-            try:
-                data = location.read_bytes()
-            except OSError:
-                self.report("documents", index, "path", f"text file {path} cannot be read", check)
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            if digest != sha256:
-                self.report("documents", index, "sha256",
-                            f"{path} has sha256 {digest}, not the recorded one: the text changed; rebuild", check)
-                continue
-            try:
-                text = data.decode(str(encoding))
-            except (LookupError, UnicodeDecodeError) as exc:
-                self.report("documents", index, "encoding", f"{path} cannot be decoded as {encoding}: {exc}", check)
-                continue
-            if n_chars is not None and len(text) != n_chars:
-                self.report("documents", index, "n_chars", f"text has {len(text)} characters, not {n_chars}", check)
-            good.append(index - offset)
-            lengths.append(len(text))
-        self.stored.append(docs.select("doc_id", "path", "encoding")[good].with_columns(
+        with StoredTexts(self.base) as stored:
+            for index, (doc_id, path, at, size, sha256, encoding, n_chars) in enumerate(docs.select(
+                    "doc_id", "path", "byte_offset", "n_bytes", "sha256", "encoding", "n_chars").iter_rows(), offset):
+                if path is None or at is None or size is None:
+                    continue  # the type checks report the missing cell
+                try:
+                    data = stored.read(str(path), at, size)
+                except OSError:
+                    self.report("documents", index, "path",
+                                f"text file {path} cannot be read or has no {size} bytes at offset {at}", check)
+                    continue
+                self.note_stored_file(str(path), index, at + size)
+                digest = hashlib.sha256(data).hexdigest()
+                if digest != sha256:
+                    self.report("documents", index, "sha256", f"{path} at offset {at} has sha256 {digest}, "
+                                "not the recorded one: the text changed; rebuild", check)
+                    continue
+                try:
+                    text = data.decode(str(encoding))
+                except (LookupError, UnicodeDecodeError) as exc:
+                    self.report("documents", index, "encoding", f"{path} cannot be decoded as {encoding}: {exc}", check)
+                    continue
+                if n_chars is not None and len(text) != n_chars:
+                    self.report("documents", index, "n_chars", f"text has {len(text)} characters, not {n_chars}", check)
+                good.append(index - offset)
+                lengths.append(len(text))
+        self.stored.append(docs.select("doc_id", "path", "byte_offset", "n_bytes", "encoding")[good].with_columns(
             length=pl.Series(lengths, dtype=pl.Int64)))
+
+    def note_stored_file(self, path: str, index: int, end: int) -> None:
+        """Follow which bytes of each text file the documents rows cover (rows of one file come
+        one after another, as the writer stores them); `path` None: the table is read."""
+        current = self.stored_file
+        if current is not None and current[0] == path:
+            self.stored_file = (path, index, max(current[2], end))
+            return
+        if current is not None:
+            self.check_stored_file_end(*current)
+        self.stored_file = None if path is None else (path, index, end)
+
+    def check_stored_file_end(self, path: str, index: int, end: int) -> None:
+        """A text file holds its texts and nothing after them: more bytes mean it changed since the
+        package was written (a seed edited and not rebuilt), and the rows no longer cover it."""
+        try:
+            size = os.path.getsize(self.base / path)
+        except OSError:
+            return  # reported with the row that could not read it
+        if size != end:
+            self.report("documents", index, "n_bytes", f"{path} has {size} bytes but its texts end at byte "
+                        f"{end}: the file changed since the package was written; rebuild", (AT_DOCUMENT,))
 
     @cached_property
     def texts(self) -> pl.DataFrame:
-        """doc_id, path, encoding and length of each usable text (complete once the documents table is read)."""
-        empty = pl.DataFrame(schema={"doc_id": pl.String, "path": pl.String, "encoding": pl.String, "length": pl.Int64})
+        """doc_id, where it is stored, encoding and length of each usable text (complete once the
+        documents table is read)."""
+        empty = pl.DataFrame(schema={"doc_id": pl.String, "path": pl.String, "byte_offset": pl.Int64,
+                                     "n_bytes": pl.Int64, "encoding": pl.String, "length": pl.Int64})
         return pl.concat([empty, *self.stored])
 
     def _texts(self):
         """Position in `texts` -> its text (None when unusable), reading a few texts at a time."""
         cache: OrderedDict[int, str | None] = OrderedDict()
+        stored, texts = StoredTexts(self.base), self.texts  # texts are read in document order
 
         def text_of(position: int) -> str | None:
             position = int(position)
             if position in cache:
                 cache.move_to_end(position)
                 return cache[position]
-            try:  # os.path, not pathlib: a text is read once per batch of each table that quotes it
-                with open(os.path.join(self.base, self.texts["path"][position]), "rb") as handle:
-                    text = handle.read().decode(self.texts["encoding"][position])
+            try:
+                text = stored.read(texts["path"][position], texts["byte_offset"][position],
+                                   texts["n_bytes"][position]).decode(texts["encoding"][position])
             except (OSError, UnicodeDecodeError):
                 text = None
             cache[position] = text
