@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from figures.pipeline import extract
 
 def big_package(folder: Path, claim_rows: int = 1_000_000) -> Path:
     """Extract the seed into `folder`, then multiply its claims (and incidents) to `claim_rows` rows."""
-    marker = folder / f".rows-{claim_rows}"
+    # The marker names the schemas too: a package kept from before a schema change is rebuilt.
+    schemas = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((REPO / "schemas").glob("*.json"))))
+    marker = folder / f".rows-{claim_rows}-{schemas.hexdigest()[:12]}"
     if marker.exists():
         return folder
     fresh(folder)
