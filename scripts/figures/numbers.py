@@ -230,6 +230,18 @@ _WORDS_PAT = (
 _VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>"
            + trie_regex(_WORD_SCALES) + r")\b")
 _COUPLE_PAT = r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"]) + r"\b"
+# "one and a half (million)", "a million and a half", "a quarter of a million": a whole number
+# and a half, or a share of a scale word. The scale is optional after "N and a half" ("two and a
+# half years" is 2.5), required otherwise.
+_FRACTIONS = {" ".join(k.lower().split()): float(v)
+              for k, v in _WORD_RULES["word.fraction_of_scale"]["fractions"].items()}
+_NONZERO_UNITS = {w: v for w, v in _UNITS.items() if v}
+_FRAC_PAT = (
+    r"\b(?:(?P<fwhole>" + trie_regex(_NONZERO_UNITS) + r")[\s-]+and[\s-]+a[\s-]+half"
+    r"(?:\s+(?P<fscale>" + _SCALE_ALT + r")\b)?"
+    r"|(?P<fshare>" + trie_regex(_FRACTIONS) + r")\s+of\s+an?\s+(?P<fscale2>" + _SCALE_ALT + r")\b"
+    r"|an?\s+(?P<fscale3>" + _SCALE_ALT + r")\s+and\s+a\s+half\b)"
+)
 
 # Two anchored masters instead of one scanning regex: digits and number words are sparse, so a
 # cheap scan finds where they start and the detailed pattern is only tried there.
@@ -237,7 +249,7 @@ _dparts = [f"(?P<{n}>{p})" for n, p in _excl_alts]
 _dparts.append(f"(?P<dig>{_DIGIT_PAT})")
 _dparts += [f"(?P<{n}>{p})" for n, p in _junk]
 _DIGIT_MASTER = re.compile("|".join(_dparts), re.IGNORECASE)
-_wparts = [f"(?P<vqmul>{_VQ_PAT})"]
+_wparts = [f"(?P<frac>{_FRAC_PAT})", f"(?P<vqmul>{_VQ_PAT})"]
 _wparts += [rf"(?P<{n}>\b{p})" for n, p in _vague_alts]
 _wparts.append(f"(?P<couple>{_COUPLE_PAT})")
 _wparts.append(f"(?P<words>{_WORDS_PAT})")
@@ -275,7 +287,11 @@ _WORD_HIT_B = re.compile((r" (?:" + trie_regex(_first_words) + r")(?![a-z0-9])")
 _DIGIT_HIT_B = re.compile(rb"\.0")
 _LOOKBACK_WORDS = set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL_WORDS}
 _LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
-_PRE_RE = re.compile(r"(?<![\w])(?:half\s+an?|an?|half)\s+\Z", re.IGNORECASE)
+# What may stand before a scale word and is found by looking back from it: "a", "half a", "a
+# quarter of a" (leftmost start wins, so the longest prefix is taken).
+_PRE_RE = re.compile(r"(?<![\w])(?:(?:" + trie_regex(_FRACTIONS) + r")\s+of\s+an?|half\s+an?|an?|half)\s+\Z",
+                     re.IGNORECASE)
+_PRE_WINDOW = 24
 _DIGIT_ANCHORS = set("+(-−.")
 _WORD_TOKEN = re.compile(r"(?:" + _WORD_ALT + r")\b", re.IGNORECASE)
 _AND_RE = re.compile(r"\band\b", re.IGNORECASE)
@@ -565,6 +581,8 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         v = _VQ_MULT[" ".join(m.group("vq").lower().split())]
         f, mid = _WORD_SCALES[m.group("vqm").lower()]
         cores.append(_vague_core(m.start(), m.end(), v, v["id"] + "+" + mid, f))
+    elif g == "frac":
+        cores.append(_fraction_core(m))
     elif g == "couple":
         r = _WORD_RULES["word.couple"]
         cores.append(_exact(m.start(), m.end(), float(r["value"]), r["id"]))
@@ -573,6 +591,21 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         cores.append(_vague_core(m.start(), m.end(), v, v["id"]))
     elif excluded is not None and g in _EXCL_BY_GROUP:
         excluded.append((_EXCL_BY_GROUP[g], m.start(), m.end()))
+
+
+def _fraction_core(m: re.Match) -> _Core:
+    """'one and a half million', 'a million and a half', 'a quarter of a million'."""
+    scale = m.group("fscale") or m.group("fscale2") or m.group("fscale3")
+    factor = _WORD_SCALES[scale.lower()][0] if scale else 1.0
+    if m.group("fwhole"):
+        value, rule = _UNITS[m.group("fwhole").lower()] + 0.5, "word.and_a_half"
+    elif m.group("fshare"):
+        value, rule = _FRACTIONS[" ".join(m.group("fshare").lower().split())], "word.fraction_of_scale"
+    else:
+        value, rule = 1.5, "word.and_a_half"
+    core = _exact(m.start(), m.end(), value * factor, rule)
+    core.factor = factor if scale else 1.0
+    return core
 
 
 def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None) -> None:
@@ -612,7 +645,7 @@ def _word_candidates(text: str, lowered: bytes, cores: list) -> None:
             continue
         m = None
         if p > pos and h.group()[1:] in _LOOKBACK_WORDS_B:
-            pm = _PRE_RE.search(text, max(pos, p - 12), p)
+            pm = _PRE_RE.search(text, max(pos, p - _PRE_WINDOW), p)
             if pm is not None:
                 m = match(text, pm.start())
         if m is None:
