@@ -50,7 +50,7 @@ _R = yaml.safe_load(_RULES_PATH.read_text(encoding="utf-8"))
 def _collect_rule_ids(rules: dict) -> list[str]:
     ids: list[str] = []
     for key in ("digits", "multipliers", "word_rules", "ordinal_rules", "vague", "qualifiers",
-                "ranges", "exclusions"):
+                "suffix_qualifiers", "ranges", "exclusions"):
         ids.extend(entry["id"] for entry in rules[key])
     return ids
 
@@ -162,6 +162,13 @@ _QUAL_WINDOW = 40
 _QUAL_MAX_WORDS = max(len(p.split()) for p in _QUAL_BY_PHRASE)
 _OPEN_PUNCT = "([{\"'\u2018\u201c-\u2013\u2014"
 
+# Suffix qualifiers ("40-plus", "40+", "30-odd"): a word suffix must end there, "+" must not
+# be followed by a word or a sign ("2+2", "C++").
+_SUFFIX_QUALIFIERS = {sfx.lower(): (q["id"], q["qualifier"]) for q in _R["suffix_qualifiers"] for sfx in q["suffixes"]}
+_SUFFIX_ALT = "|".join(
+    re.escape(sfx).replace("\\-", "[-‐‑]") + (r"\b" if sfx[-1].isalpha() else r"(?![\w+])")
+    for sfx in sorted(_SUFFIX_QUALIFIERS, key=len, reverse=True))
+
 # Ranges -----------------------------------------------------------------------------------
 _RANGE_RULES = {r["id"]: r for r in _R["ranges"]}
 _CONNECTOR_RE = re.compile(r"(?:(?P<dash>\s*[-‐‑–—]\s*)|\s+(?P<word>to|or|and)\s+)\Z", re.IGNORECASE)
@@ -220,6 +227,7 @@ _DIGIT_PAT = (
     r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
     r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
     r"(?P<tail>[^\W\d_]*)"
+    r"(?P<more>(?<=\d)(?:" + _SUFFIX_ALT + r"))?"
     r"(?:[ \t\u00a0]+(?P<wmult>" + trie_regex(_SPACED_MULTS) + r")\b)?"
 )
 _SEP = r"(?:\s*[-‐‑]\s*|\s+and\s+|\s+)"
@@ -372,6 +380,11 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
     core = _exact(s, e, value, rule, kind)
     core.factor = factor
     core.plain = kind == "cardinal"
+    more = m.group("more")
+    if more and kind == "cardinal":
+        qid, qualifier = _SUFFIX_QUALIFIERS[more.lower().replace("‐", "-").replace("‑", "-")]
+        _qualify(core, qualifier)
+        core.rule, core.end, core.plain = f"{rule}+{qid}", max(core.end, m.end("more")), False
     return core
 
 
