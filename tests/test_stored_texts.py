@@ -110,3 +110,12 @@ def test_an_offset_past_the_end_of_its_file_is_reported(extracted):
     problems = validate_package(extracted / "datapackage.json")
     assert [(p.resource, p.field, p.row) for p in problems] == [("documents", "path", 4)], problems
     assert f"has no {rows[2]['n_bytes']} bytes at offset 100000" in problems[0].message
+
+
+def test_documents_rows_in_another_order_still_validate(tmp_path, monkeypatch):
+    """Sorting documents.csv (texts of one part no longer one after another) changes nothing."""
+    monkeypatch.setattr(package, "TEXTS_PART_BYTES", 100)
+    extract([corpus(tmp_path / "c.jsonl")], tmp_path / "out", jobs=1)
+    rows = documents(tmp_path / "out")
+    write_documents(tmp_path / "out", [rows[1], rows[3], rows[0], rows[2]])
+    assert validate_package(tmp_path / "out" / "datapackage.json") == []

@@ -530,7 +530,7 @@ class PackageValidator:
         self.ids: dict[tuple[str, str], pl.Series] = {}  # (resource, field) a foreign key references -> its values
         self.claim_keys = pl.Series(dtype=pl.UInt64)  # a hash of each claim's (claim_id, doc_id); sorted when complete
         self.stored: list[pl.DataFrame] = []  # per batch of documents: doc_id, where, encoding, length of its good texts
-        self.stored_file: tuple[str, int, int] | None = None  # the text file being read: path, last row, end of its texts
+        self.stored_files: dict[str, tuple[int, int]] = {}  # text file -> end of its last text, the row that has it
         self.reviewed = ReviewRows()
 
     def room(self, check: tuple, cap: int | None = None) -> int:
@@ -675,7 +675,8 @@ class PackageValidator:
             self.ids[key] = self.ids[key].unique()
         self.check_self_references(name)
         if name == "documents":
-            self.note_stored_file(None, 0, 0)
+            for path, (end, index) in self.stored_files.items():
+                self.check_stored_file_end(path, index, end)
         if name == "claims":
             self.claim_keys = self.claim_keys.sort()
 
@@ -830,15 +831,11 @@ class PackageValidator:
             length=pl.Series(lengths, dtype=pl.Int64)))
 
     def note_stored_file(self, path: str, index: int, end: int) -> None:
-        """Follow which bytes of each text file the documents rows cover (rows of one file come
-        one after another, as the writer stores them); `path` None: the table is read."""
-        current = self.stored_file
-        if current is not None and current[0] == path:
-            self.stored_file = (path, index, max(current[2], end))
-            return
-        if current is not None:
-            self.check_stored_file_end(*current)
-        self.stored_file = None if path is None else (path, index, end)
+        """Remember how far into its file a documents row's text reaches (one entry per file:
+        the few parts of `figures extract`, or a build's seed files)."""
+        known = self.stored_files.get(path)
+        if known is None or end >= known[0]:
+            self.stored_files[path] = (end, index)
 
     def check_stored_file_end(self, path: str, index: int, end: int) -> None:
         """A text file holds its texts and nothing after them: more bytes mean it changed since the
