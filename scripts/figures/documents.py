@@ -96,7 +96,7 @@ class StoredTexts:
         """The stored bytes; OSError if the file cannot be read or is too short to hold them."""
         if path != self._path:
             self.close()
-            self._handle = open(os.path.join(self.root, path), "rb")  # os.path: once per text read
+            self._handle = open(os.path.join(self.root, path), "rb")  # once per file, not per text
             self._path = path
         self._handle.seek(offset)
         data = self._handle.read(n_bytes)
