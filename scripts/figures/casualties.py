@@ -95,9 +95,8 @@ def load_rules(path: Path = RULES_PATH) -> IncidentRules:
                 *(_compile(rule[side], lower_names, kind, cased=False)
                   for side, kind in (("before", "before"), ("lead", "after"), ("after", "after"))))
             continue
-        cased = _cased(rule["pattern"], names)
-        rules[rule["id"]] = SentenceRule(
-            _compile(rule["pattern"], names if cased else lower_names, "sentence", cased), cased)
+        cased, chosen = _cased([rule["pattern"]], names, lower_names)
+        rules[rule["id"]] = SentenceRule(_compile(rule["pattern"], chosen, "sentence", cased), cased)
     return IncidentRules(
         split=rules["split.marker"],
         toll=rules["split.toll"],
@@ -118,20 +117,18 @@ class Mention:
     location: str
     toll: bool = False  # a toll over a period ("for months"): an incident of its own
     more: frozenset[str] = frozenset()  # measures whose claims here all report more victims
-    # measure -> (value, low, high, running total?) of the sentence, worked out when first asked
-    reports: dict[str, tuple[float, float, float | None, bool] | None] = field(init=False, default_factory=dict)
 
     def report(self, measure: str) -> tuple[float, float, float | None, bool] | None:
         """Sum of the sentence's claims of a measure: distinct victim groups add up; a running
         total, when there is one, stands for the others (the last item says so)."""
-        if measure not in self.reports:
-            found = [c for c in self.claims if c.measure == measure]
-            running = [c for c in found if c.total]
-            found = running or found
-            low = sum(c.low if c.low is not None else c.value for c in found)
-            high = None if any(c.high is None for c in found) else sum(c.high for c in found)
-            self.reports[measure] = (sum(c.value for c in found), low, high, bool(running)) if found else None
-        return self.reports[measure]
+        found = [c for c in self.claims if c.measure == measure]
+        if not found:
+            return None
+        running = [c for c in found if c.total]
+        found = running or found
+        low = sum(c.low if c.low is not None else c.value for c in found)
+        high = None if any(c.high is None for c in found) else sum(c.high for c in found)
+        return sum(c.value for c in found), low, high, bool(running)
 
 
 @dataclass(slots=True)

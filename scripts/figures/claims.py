@@ -176,11 +176,14 @@ def _expand(source: str, names: dict[str, str]) -> str:
     return re.sub(r"\{([a-z_]+)\}", sub, source)
 
 
-def _cased(source: str, names: dict[str, str]) -> bool:
-    """Whether a pattern has case-sensitive parts, (?-i:...): it must be matched on the text as
-    written. Every other pattern is matched on the lowered text (`lowered`), which is about twice
-    as fast as matching the text as written case-insensitively."""
-    return "(?-i:" in _expand(source, names)
+def _cased(sources: Iterable[str], cased_names: dict[str, str],
+           lower_names: dict[str, str]) -> tuple[bool, dict[str, str]]:
+    """Whether a rule's patterns have case-sensitive parts, (?-i:...), and the lexicons to compile
+    them with. Such a rule is matched on the text as written; every other one on the lowered
+    text (`lowered`), with lower-cased lexicons, which is about twice as fast as matching the
+    text as written case-insensitively."""
+    cased = any("(?-i:" in _expand(source, cased_names) for source in sources)
+    return cased, cased_names if cased else lower_names
 
 
 def _compile(source: str, names: dict[str, str], side: str, cased: bool = True) -> re.Pattern:
@@ -251,8 +254,7 @@ def _mask(rules: tuple[MeasureRule, ...], indices: tuple[int, ...], combined: se
 
 
 def _phrase(p: dict, cased_names: dict[str, str], lower_names: dict[str, str]) -> PhraseRule:
-    cased = any(_cased(p[key], cased_names) for key in ("cue", "pattern"))
-    names = cased_names if cased else lower_names
+    cased, names = _cased((p["cue"], p["pattern"]), cased_names, lower_names)
     cue, starts = _compile(p["cue"], names, "cue", cased), _starts(p, lower_names)
     return PhraseRule(
         id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
@@ -270,8 +272,7 @@ def _bound(phrase: dict, name: str) -> float | None:
 
 
 def _measure_rule(r: dict, cased_names: dict[str, str], lower_names: dict[str, str]) -> MeasureRule:
-    cased = any(_cased(r[side], cased_names) for side in ("before", "after") if side in r)
-    names = cased_names if cased else lower_names
+    cased, names = _cased([r[side] for side in ("before", "after") if side in r], cased_names, lower_names)
     return MeasureRule(
         id=r["id"], measure=r.get("measure"), unit=r.get("unit"),
         before=_compile(r["before"], names, "before", cased) if "before" in r else None,

@@ -617,7 +617,7 @@ def _fraction_core(m: re.Match) -> _Core:
     else:
         value, rule = 1.5, "word.and_a_half"
     core = _exact(m.start(), m.end(), value * factor, rule)
-    core.factor = factor if scale else 1.0
+    core.factor = factor
     return core
 
 

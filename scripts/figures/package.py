@@ -106,7 +106,8 @@ class PackageWriter:
         self.n_documents = 0
         self.counts = {name: 0 for name in RESOURCES}
         self.tables: list[str] = []  # whole tables written besides RESOURCES (write_table)
-        self._part = None  # the texts part being appended to, its number and size so far
+        self._part = None  # the texts part being appended to, its path, its number and size so far
+        self._part_path = ""
         self._parts = 0
         self._part_size = 0
         (root / DATA_DIR).mkdir(parents=True, exist_ok=True)
@@ -132,12 +133,13 @@ class PackageWriter:
             self._close_part()
             self._parts += 1
             (self.root / TEXTS_DIR).mkdir(exist_ok=True)
-            self._part = (self.root / TEXTS_DIR / TEXTS_PART.format(self._parts)).open("wb")
+            self._part_path = f"{TEXTS_DIR}/{TEXTS_PART.format(self._parts)}"
+            self._part = (self.root / self._part_path).open("wb")
             self._part_size = 0
         offset = self._part_size
         self._part.write(doc.data)
         self._part_size += len(doc.data)
-        return f"{TEXTS_DIR}/{TEXTS_PART.format(self._parts)}", offset, len(doc.data)
+        return self._part_path, offset, len(doc.data)
 
     def _close_part(self) -> None:
         if self._part is not None:
