@@ -859,7 +859,10 @@ class PackageValidator:
     def _texts(self):
         """Position in `texts` -> its text (None when unusable), reading a few texts at a time."""
         cache: OrderedDict[int, str | None] = OrderedDict()
-        stored, texts = StoredTexts(self.base), self.texts  # texts are read in document order
+        stored = StoredTexts(self.base)  # texts are read in document order
+        # As Python lists: an item of a polars frame costs microseconds, and this runs per text.
+        paths, offsets, sizes, encodings = (self.texts[name].to_list()
+                                            for name in ("path", "byte_offset", "n_bytes", "encoding"))
 
         def text_of(position: int) -> str | None:
             position = int(position)
@@ -867,8 +870,7 @@ class PackageValidator:
                 cache.move_to_end(position)
                 return cache[position]
             try:
-                text = stored.read(texts["path"][position], texts["byte_offset"][position],
-                                   texts["n_bytes"][position]).decode(texts["encoding"][position])
+                text = stored.read(paths[position], offsets[position], sizes[position]).decode(encodings[position])
             except (OSError, UnicodeDecodeError):
                 text = None
             cache[position] = text
