@@ -36,3 +36,19 @@ def test_perpetrator_claimed_responsibility():
     # The claim sentence has no perpetrator; the incident takes it only from casualty sentences.
     from figures.casualties import load_rules
     assert load_rules().perpetrator[1].search(doc.text).group("who") == "Al-Shabaab"
+
+
+def test_incident_takes_the_first_date_place_and_perpetrator_its_sentences_name():
+    """Incident keeps its first values as mentions are added (not looked up per sentence), and
+    one built from a list of mentions (as reviews do) has the same values."""
+    from figures.casualties import Incident, Mention
+
+    mentions = [Mention((0, 10), [], None, "", ""), Mention((10, 20), [], "2020-01-03", "", "Basra"),
+                Mention((20, 30), [], "2020-01-04", "the militia", "Mosul")]
+    built = Incident(list(mentions))
+    grown = Incident()
+    for mention in mentions:
+        grown.add(mention)
+    for incident in (built, grown):
+        assert (incident.date, incident.location, incident.perpetrator) == ("2020-01-03", "Basra", "the militia")
+        assert incident.mentions == mentions

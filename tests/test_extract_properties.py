@@ -37,3 +37,20 @@ def test_extraction_keeps_provenance(text, published):
     assert len(ids) == len(rows["claims"])
     for incident in rows["casualties"]:
         assert set(incident["claim_ids"].split()) <= ids
+
+
+SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)).map(lambda p: (p[0], p[0] + p[1])), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(initial=SPANS, added=SPANS, probes=SPANS)
+def test_span_index_finds_exactly_the_overlapping_spans(initial, added, probes):
+    """claims._Spans (sorted, looked up near the probe) answers as a test of every span would."""
+    from figures.claims import _Spans
+
+    spans = _Spans(initial)
+    for start, end in added:
+        spans.add(start, end)
+    every = initial + added
+    for start, end in probes:
+        assert spans.overlaps(start, end) == any(s < end and start < e for s, e in every)

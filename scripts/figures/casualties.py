@@ -21,6 +21,7 @@ Rules (cue words, perpetrator and location patterns) live in rules/incidents.yam
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -136,30 +137,32 @@ class Incident:
     """Figures of one incident and the claims they rest on."""
 
     mentions: list[Mention] = field(default_factory=list)
+    # The first date, perpetrator and location its mentions name, kept as mentions are added:
+    # looking them up anew for each sentence made an incident of many sentences quadratic.
+    date: str = field(init=False, default="")
+    perpetrator: str = field(init=False, default="")
+    location: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        mentions, self.mentions = self.mentions, []
+        for mention in mentions:
+            self.add(mention)
+
+    def add(self, mention: Mention) -> None:
+        """Append a mention (always through here, so that the first values stay right)."""
+        self.mentions.append(mention)
+        self.date = self.date or mention.date or ""
+        self.perpetrator = self.perpetrator or mention.perpetrator
+        self.location = self.location or mention.location
 
     @property
     def claims(self) -> list[Claim]:
         return [c for m in self.mentions for c in m.claims]
 
-    def _first(self, name: str) -> str:
-        return next((getattr(m, name) for m in self.mentions if getattr(m, name)), "")
-
     @property
     def toll(self) -> bool:
         """A toll over a period stands alone: it is the incident's first (and only) sentence."""
         return bool(self.mentions) and self.mentions[0].toll
-
-    @property
-    def date(self) -> str:
-        return self._first("date")
-
-    @property
-    def perpetrator(self) -> str:
-        return self._first("perpetrator")
-
-    @property
-    def location(self) -> str:
-        return self._first("location")
 
     @property
     def victims(self) -> str:
@@ -242,16 +245,18 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
             by_sentence.setdefault(sentences.bounds(claim.start), []).append(claim)
     incidents: list[Incident] = []
     lower_text = lowered(text) if by_sentence else ""
+    dated = [(d.start, d.date) for d in dates if d.date]  # dates come sorted by start
     for (start, end), group in by_sentence.items():
         sentence, lower = text[start:end], lower_text[start:end]
-        date = next((d.date for d in dates if start <= d.start < end and d.date), None)
+        first = bisect.bisect_left(dated, (start,))  # the sentence's first date, if any
+        date = dated[first][1] if first < len(dated) and dated[first][0] < end else None
         location = rules.location.search(sentence, lower)
         mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
                           _place(_captured(sentence, location, "where")) if location else "",
                           toll=bool(rules.toll.search(sentence, lower)))
         if not incidents or _starts_new(incidents[-1], mention, sentence, lower, rules):
             incidents.append(Incident())
-        incidents[-1].mentions.append(mention)
+        incidents[-1].add(mention)
     for incident in incidents:
         mark_more_victims(incident, lower_text)
     return incidents

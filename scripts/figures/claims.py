@@ -562,29 +562,51 @@ def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text
     return None
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+class _Spans:
+    """Spans (start, end) that a new span may overlap: sorted, so that a test looks only at the
+    spans that begin less than the longest span's length before it. A list scanned whole made a
+    long document quadratic (6,000 dates and 6,000 numbers: 36 million tests)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
+        self.spans = sorted(spans)
+        self.longest = max((end - start for start, end in self.spans), default=0)
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.spans, (start, end))
+        self.longest = max(self.longest, end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether any span shares a character with start:end."""
+        index = bisect.bisect_left(self.spans, (end,))  # the spans that begin before `end`
+        while index:
+            index -= 1
+            span_start, span_end = self.spans[index]
+            if span_start + self.longest <= start:  # it and every span before it end by `start`
+                return False
+            if start < span_end:
+                return True
+        return False
 
 
 def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]] = ()) -> list[Claim]:
     """All claims in text[start:], skipping numbers that overlap the `exclude` spans (dates)."""
     rules = load_rules()
-    excluded = sorted(exclude)
+    excluded = _Spans(exclude)
     lower = lowered(text)
     hits = rules.cues.scan(lower, start)
     claims: list[Claim] = []
     for number in find_numbers(text):
-        if number.start < start or _overlaps(number.start, number.end, excluded):
+        if number.start < start or excluded.overlaps(number.start, number.end):
             continue
         claim = _first_claim(number, text, lower, start, rules, hits)
         if claim is not None and claim.measure:
             claims.append(claim)
     # A phrase may hold an age ("a 35-year-old man was killed"): both are claims. Any other
     # claim it overlaps already counts those words, and the phrase is dropped.
-    taken = [(c.start, c.end) for c in claims if c.measure != "age"]
+    taken = _Spans((c.start, c.end) for c in claims if c.measure != "age")
     for claim in _phrase_claims(text, lower, start, rules, hits):
-        if not _overlaps(claim.start, claim.end, taken) and not _overlaps(claim.start, claim.end, excluded):
+        if not taken.overlaps(claim.start, claim.end) and not excluded.overlaps(claim.start, claim.end):
             claims.append(claim)
-            taken.append((claim.start, claim.end))
+            taken.add(claim.start, claim.end)
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
