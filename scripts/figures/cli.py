@@ -119,7 +119,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", parents=[common, running], help="extract claims from any inputs into a package folder",
                        description="INPUT is a .txt file, a folder of them, or a .csv/.jsonl corpus with columns "
-                                   "id and text (optional published, title, url, publisher).")
+                                   "id and text (optional published, title, url, publisher), possibly compressed "
+                                   "(.csv.gz, .jsonl.gz, .bz2, .xz), or a .parquet corpus (needs pyarrow).")
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR", help="package folder to write")
     p.add_argument("--charts", action="store_true", help="also draw charts into OUTDIR/charts")

@@ -9,7 +9,11 @@ Quirks of the sources, recorded here because every later stage depends on them:
 - A `.txt` file's doc_id is its name without extension; a corpus row's doc_id is its `id`.
   Ids are never used as paths: a package stores the texts it copies one after another in
   `texts/part-NNNNN.txt` files, each found by `path`, `byte_offset` and `n_bytes`.
-- Corpora (`.csv`, `.jsonl`) are read row by row, so memory does not grow with their size.
+- Corpora (`.csv`, `.jsonl`, either compressed as `.gz`, `.bz2` or `.xz`, and `.parquet`) are
+  read row by row (parquet a batch of rows at a time), so memory does not grow with their size.
+  Archives are usually compressed: a compressed corpus is decompressed as it is read, never to
+  disk. Parquet needs pyarrow (the `parquet` extra); a parquet `published` column may be a date
+  or timestamp column, and a timestamp's date is the publication date.
 - Bad input (README, "Bad input") is either refused with an `InputError` (exit 2, nothing written)
   or, when nothing is lost by going on, skipped with an `InputWarning` (an empty article).
   Text files that are not UTF-8 are decoded with the encoding charset-normalizer detects, with a
@@ -19,23 +23,30 @@ Quirks of the sources, recorded here because every later stage depends on them:
 
 from __future__ import annotations
 
+import bz2
 import csv
 import datetime as dt
+import gzip
 import hashlib
 import json
+import lzma
 import os
 import re
 import sys
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 import yaml
 
 from .errors import InputError, InputWarning
 
-CORPUS_SUFFIXES = (".csv", ".jsonl")
+CORPUS_SUFFIXES = (".csv", ".jsonl", ".parquet")
+# Compressed corpora: `news.jsonl.gz` is read as news.jsonl, decompressed as it is read.
+COMPRESSIONS: dict[str, Callable[..., IO]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+PARQUET_BATCH_ROWS = 1024  # rows decoded at a time from a parquet corpus
 TEXT_SUFFIX = ".txt"
 METADATA_FILE = "metadata.yaml"
 
@@ -317,9 +328,32 @@ def read_folder(folder: Path, metadata: dict | None = None) -> Iterator[Document
         raise InputError(f"{folder}: every .txt article is empty; nothing to extract")
 
 
+def corpus_format(path: Path) -> str | None:
+    """"csv", "jsonl" or "parquet" for a corpus file, compressed or not; None for anything else."""
+    suffixes = path.suffixes[-2:]
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        suffixes = suffixes[:-1]
+        if suffixes == [".parquet"]:
+            return None  # parquet compresses inside the file
+    return suffixes[-1][1:] if suffixes and suffixes[-1] in CORPUS_SUFFIXES else None
+
+
+def open_corpus(path: Path, mode: str = "rb", **options) -> IO:
+    """Open a corpus file, decompressing it as it is read when its name ends in .gz/.bz2/.xz."""
+    opener = COMPRESSIONS.get(path.suffix)
+    if opener is None:
+        return path.open(mode, **options)
+    return opener(path, mode if "b" in mode else mode.replace("r", "rt"), **options)
+
+
+# What a damaged compressed file raises as it is read: gzip.BadGzipFile (an OSError) or
+# zlib.error for a corrupt stream, EOFError for a truncated one, and the bz2/lzma equivalents.
+DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
+
+
 def _bad_utf8_line(path: Path) -> str:
     """`line N, byte B` of the first line of a file that is not valid UTF-8 (for messages)."""
-    with path.open("rb") as handle:
+    with open_corpus(path) as handle:
         for number, line in enumerate(handle, 1):
             try:
                 line.decode("utf-8")
@@ -330,7 +364,7 @@ def _bad_utf8_line(path: Path) -> str:
 
 def _corpus_rows_csv(path: Path) -> Iterator[tuple[int, dict]]:
     csv.field_size_limit(sys.maxsize)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with open_corpus(path, "r", newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         yield 1, {name: None for name in (reader.fieldnames or [])}
         width = len(reader.fieldnames or [])
@@ -347,7 +381,7 @@ def _corpus_rows_csv(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def _corpus_rows_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with open_corpus(path, "r", encoding="utf-8-sig", newline="") as handle:
         first = True
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -363,6 +397,39 @@ def _corpus_rows_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
                 yield 0, {name: None for name in row}
                 first = False
             yield number, row
+
+
+def _corpus_rows_parquet(path: Path) -> Iterator[tuple[int, dict]]:
+    """Rows of a parquet corpus, numbered from 1, a batch at a time (only the columns we read)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(f"{path}: reading .parquet needs pyarrow; install it with "
+                         "`pip install 'casualty-figures[parquet]'` (or `pip install pyarrow`)") from None
+    import pyarrow
+
+    try:
+        corpus = pq.ParquetFile(path)
+        names = corpus.schema_arrow.names
+        yield 0, {name: None for name in names}
+        wanted = [name for name in ("id", "text", *META_FIELDS) if name in names]
+        number = 0
+        for batch in corpus.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=wanted):
+            for row in batch.to_pylist():
+                number += 1
+                yield number, {name: _parquet_cell(value) for name, value in row.items()}
+    except (pyarrow.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: not a readable parquet file ({str(exc).splitlines()[0]}); "
+                         "check that the download is complete") from None
+
+
+def _parquet_cell(value: object) -> object:
+    """A parquet value as a corpus cell: a date or timestamp as its ISO date (YYYY-MM-DD)."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _cell(row: dict, name: str, where: str) -> str | None:
@@ -382,8 +449,9 @@ def read_corpus(path: Path) -> Iterator[Document]:
 
     Rows with empty text are skipped with a warning; a corpus without rows is an error.
     """
-    rows = _corpus_rows_csv(path) if path.suffix == ".csv" else _corpus_rows_jsonl(path)
-    kind = "row" if path.suffix == ".csv" else "line"
+    form = corpus_format(path)
+    rows = {"csv": _corpus_rows_csv, "jsonl": _corpus_rows_jsonl, "parquet": _corpus_rows_parquet}[form](path)
+    kind = "line" if form == "jsonl" else "row"
     seen: dict[str, int] = {}
     header_seen = False
     kept = 0
@@ -426,8 +494,13 @@ def read_corpus(path: Path) -> Iterator[Document]:
                          "e.g. `iconv -f WINDOWS-1252 -t UTF-8`") from None
     except csv.Error as exc:
         raise InputError(f"{path}: malformed CSV ({exc}); check quoting") from None
+    except (gzip.BadGzipFile, *DECOMPRESSION_ERRORS) as exc:
+        raise InputError(f"{path}: damaged or truncated {path.suffix[1:]} file ({exc or type(exc).__name__}); "
+                         "download or compress it again") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror}); check the path and permissions") from None
+        if path.suffix in COMPRESSIONS and path.is_file():  # bz2 reports a damaged stream so
+            raise InputError(f"{path}: damaged {path.suffix[1:]} file ({exc}); download or compress it again") from None
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc}); check the path and permissions") from None
     if not header_seen:
         raise InputError(f"{path}: empty file; a corpus needs `id` and `text`")
     if not seen:
@@ -437,21 +510,22 @@ def read_corpus(path: Path) -> Iterator[Document]:
 
 
 def read_inputs(inputs: Iterable[Path]) -> Iterator[Document]:
-    """Documents from any mix of `.txt` files, folders of them, and `.csv`/`.jsonl` corpora."""
+    """Documents from any mix of `.txt` files, folders of them, and corpora (`corpus_format`)."""
     seen: dict[str, str] = {}
     for path in inputs:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder; check the path")
         if path.is_dir():
             docs: Iterable[Document] = read_folder(path)
-        elif path.suffix in CORPUS_SUFFIXES:
+        elif corpus_format(path):
             docs = read_corpus(path)
         elif path.suffix == TEXT_SUFFIX:
             docs = _skip_empty([read_text_file(path)])
         else:
             raise InputError(
                 f"{path}: unsupported input type {path.suffix or '(no extension)'}; "
-                "pass a .txt file, a folder of them, or a .csv/.jsonl corpus"
+                "pass a .txt file, a folder of them, or a .csv/.jsonl corpus (or .csv.gz, .jsonl.gz, "
+                ".bz2, .xz) or a .parquet corpus"
             )
         for doc in docs:
             if doc.doc_id in seen:

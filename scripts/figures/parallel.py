@@ -262,23 +262,28 @@ def count_documents(inputs: Iterable[Path]) -> int | None:
     """
     import csv
 
-    from .documents import CORPUS_SUFFIXES, TEXT_SUFFIX, text_files
+    from .documents import DECOMPRESSION_ERRORS, TEXT_SUFFIX, corpus_format, open_corpus, text_files
 
     total = 0
     try:
         for path in inputs:
+            form = corpus_format(path)
             if path.is_dir():
                 total += len(text_files(path))
             elif path.suffix == TEXT_SUFFIX:
                 total += 1
-            elif path.suffix == ".csv":
+            elif form == "csv":
                 csv.field_size_limit(sys.maxsize)
-                with path.open(newline="", encoding="utf-8") as handle:
+                with open_corpus(path, "r", newline="", encoding="utf-8") as handle:
                     total += max(0, sum(1 for _ in csv.reader(handle)) - 1)
-            elif path.suffix in CORPUS_SUFFIXES:
-                with path.open("rb") as handle:
+            elif form == "jsonl":
+                with open_corpus(path) as handle:
                     total += sum(1 for line in handle if line.strip())
-    except (OSError, UnicodeDecodeError, csv.Error):
+            elif form == "parquet":
+                import pyarrow.parquet as pq
+
+                total += pq.ParquetFile(path).metadata.num_rows  # from the footer, not the rows
+    except (OSError, UnicodeDecodeError, csv.Error, ImportError, ValueError, *DECOMPRESSION_ERRORS):
         return None  # the reader will report it properly
     return total
 
