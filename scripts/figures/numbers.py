@@ -106,6 +106,7 @@ _MULTS = _R["multipliers"]
 _WORD_SCALES: dict[str, tuple[float, str]] = {}      # word -> (factor, rule id), inside compounds
 _SPACED_MULTS: dict[str, tuple[float, str]] = {}     # after digits + whitespace
 _GLUED_MULTS: dict[str, tuple[float, str, bool]] = {}  # glued to digits; bool = currency only
+_BEFORE_COUNTED: set[str] = set()  # currency-only glued forms that a counted noun also allows
 for _m in _MULTS:
     for _f in _m["forms"]:
         _f = _f.lower()
@@ -115,11 +116,17 @@ for _m in _MULTS:
             _SPACED_MULTS[_f] = (float(_m["factor"]), _m["id"])
         if _m.get("glued"):
             _GLUED_MULTS[_f] = (float(_m["factor"]), _m["id"], bool(_m.get("currency_only")))
+            if _m.get("before_counted"):
+                _BEFORE_COUNTED.add(_f)
 _HUNDRED = "hundred"
 _DOZEN = "dozen"
 _GLUED_UNITS = frozenset(_R["glued_units"])   # case-sensitive
 _ORD_SUFFIXES = {s.lower() for s in _R["ordinal_digit_suffixes"]}
 _CURRENCY = set(_R["currency_symbols"])
+# "1m people": a counted noun after the number, at most one modifier between (numbers.yaml).
+_COUNTED_AFTER = re.compile(
+    r"(?:[ \t\u00a0]+(?:[A-Z][\w'’-]*|(?i:" + trie_regex(_R["counted_modifiers"]) + r")))?"
+    r"[ \t\u00a0]+(?i:" + trie_regex(_R["counted_nouns"]) + r")\b")
 _MAX_INT = int(_R["max_integer_digits"])
 _MAX_FRAC = int(_R["max_fraction_digits"])
 
@@ -357,7 +364,8 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
         t = tail.lower()
         glued = _GLUED_MULTS.get(t)
         before = text[max(0, s - 2):s].rstrip()[-1:]   # "$3m", "US$ 1mm"
-        if glued and (not glued[2] or before in _CURRENCY):
+        if glued and (not glued[2] or before in _CURRENCY
+                      or t in _BEFORE_COUNTED and _COUNTED_AFTER.match(text, m.end("tail"))):
             value *= glued[0]
             factor = glued[0]
             rule += "+" + glued[1]
