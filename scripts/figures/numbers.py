@@ -226,9 +226,12 @@ _excl_alts = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] != _JUNK_ID]
 # Master regex -----------------------------------------------------------------------------
 # Grouping: commas, or no-break / narrow no-break / thin spaces (typographic thousands
 # separators that never separate list items); Indian lakh grouping "12,34,567" too.
+# A plain space groups digits only where a group opens with 0 ("40 000", "1 050 000"): no count
+# is written "050", while "1 234" may be two numbers of a list.
 _NUM_CORE = (r"(?:[0-9]{1,3}(?:[,\u00a0\u202f\u2009][0-9]{3}){1,6}|[0-9]{1,2}(?:,[0-9]{2}){1,5},[0-9]{3}"
+             r"|[0-9]{1,3}(?: [0-9]{3}){0,5} 0[0-9]{2}(?: [0-9]{3}){0,5}"
              r"|[0-9]{1,%d})(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}" % (_MAX_INT, _MAX_FRAC, _MAX_FRAC))
-_GROUP_SEPS = str.maketrans("", "", ",\u00a0\u202f\u2009")
+_GROUP_SEPS = str.maketrans("", "", ",\u00a0\u202f\u2009 ")
 _DIGIT_PAT = (
     r"(?P<neg>(?<![\w\-−–])[-−](?=\.?[0-9]))?"
     r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
