@@ -176,6 +176,14 @@ _SUFFIX_ALT = "|".join(
     re.escape(sfx).replace("\\-", "[-‐‑]") + (r"\b" if sfx[-1].isalpha() else r"(?![\w+])")
     for sfx in sorted(_SUFFIX_QUALIFIERS, key=len, reverse=True))
 
+# Trailing qualifiers ("50 or more"): a phrase right after the number, not before "than" or a
+# number of its own.
+_TRAILING: dict[str, tuple[str, str]] = {
+    " ".join(p.lower().split()): (q["id"], q["qualifier"]) for q in _R["trailing_qualifiers"] for p in q["phrases"]}
+_TRAILING_RE = re.compile(
+    r"\s+(?P<q>" + "|".join(_phrase_re(p) for p in sorted(_TRAILING, key=len, reverse=True)) + r")\b"
+    r"(?!\s+(?:than\b|\d))", re.IGNORECASE)
+
 # Ranges -----------------------------------------------------------------------------------
 _RANGE_RULES = {r["id"]: r for r in _R["ranges"]}
 _CONNECTOR_RE = re.compile(r"(?:(?P<dash>\s*[-‐‑–—]\s*)|\s+(?P<word>to|or|and)\s+)\Z", re.IGNORECASE)
@@ -247,7 +255,8 @@ _WORDS_PAT = (
 )
 _VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>"
            + trie_regex(_WORD_SCALES) + r")\b")
-_COUPLE_PAT = r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"]) + r"\b"
+_COUPLE_PAT = (r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"])
+               + r"(?:\s+(?P<cscale>" + _SCALE_ALT + r"))?\b")
 # "one and a half (million)", "a million and a half", "a quarter of a million": a whole number
 # and a half, or a share of a scale word. The scale is optional after "N and a half" ("two and a
 # half years" is 2.5), required otherwise.
@@ -609,7 +618,13 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         cores.append(_fraction_core(m))
     elif g == "couple":
         r = _WORD_RULES["word.couple"]
-        cores.append(_exact(m.start(), m.end(), float(r["value"]), r["id"]))
+        if m.group("cscale"):  # "a couple of hundred"
+            factor, mid = _WORD_SCALES[m.group("cscale").lower()]
+            core = _exact(m.start(), m.end(), float(r["value"]) * factor, f"{r['id']}+{mid}")
+            core.factor = factor
+            cores.append(core)
+        else:
+            cores.append(_exact(m.start(), m.end(), float(r["value"]), r["id"]))
     elif g in _VAGUE_BY_GROUP:
         v = _VAGUE_BY_GROUP[g]
         cores.append(_vague_core(m.start(), m.end(), v, v["id"]))
@@ -781,12 +796,23 @@ def _apply_qualifiers(text: str, cores: list[_Core]) -> None:
                         qm = _QUAL_RE.search(text, lo, c.start)
                         break
         if qm is not None:
-            qid, qual = _QUAL_BY_PHRASE[" ".join(qm.group("q").lower().split())]
-            _qualify(c, qual)
-            c.rule = f"{qid}+{c.rule}"
-            c.start = qm.start()
-            c.suppress = False
+            _qualified(c, qm, _QUAL_BY_PHRASE, before=True)
+        elif c.qualifier == "exact" and text[c.end:c.end + 1].isspace():
+            tm = _TRAILING_RE.match(text, c.end)
+            if tm is not None:
+                _qualified(c, tm, _TRAILING, before=False)
         prev_end = c.end
+
+
+def _qualified(c: _Core, match: re.Match, phrases: dict[str, tuple[str, str]], before: bool) -> None:
+    """Qualify `c` by the phrase `match` found before or after it; the span grows to hold it."""
+    qid, qual = phrases[" ".join(match.group("q").lower().split())]
+    _qualify(c, qual)
+    if before:
+        c.rule, c.start = f"{qid}+{c.rule}", match.start()
+    else:
+        c.rule, c.end = f"{c.rule}+{qid}", match.end()
+    c.suppress = False
 
 
 def _qualify(c: _Core, qual: str) -> None:
