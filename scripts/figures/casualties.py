@@ -58,15 +58,19 @@ class SentenceRule:
 @dataclass(frozen=True, slots=True)
 class ClaimContext:
     """Patterns on the lowered words around a claim: `before` ending where it starts, `lead`
-    beginning there, `after` beginning where it ends; any that matches says yes. They are tried
-    only in sentences where `cue` finds one of the words they need."""
+    beginning there, `after` beginning where it ends; any that matches says yes, unless
+    `unless` (also ending where the claim starts) matches. They are tried only in sentences
+    where `cue` finds one of the words they need."""
 
     cue: re.Pattern
     before: regex.Pattern
     lead: re.Pattern
     after: re.Pattern
+    unless: regex.Pattern | None = None
 
     def reads(self, lower: str, claim: Claim) -> bool:
+        if self.unless is not None and self.unless.match(lower, max(0, claim.start - WINDOW), claim.start):
+            return False
         return bool(self.before.match(lower, max(0, claim.start - WINDOW), claim.start)
                     or self.lead.match(lower, claim.start, claim.end)
                     or self.after.match(lower, claim.end, claim.end + WINDOW))
@@ -94,7 +98,8 @@ def load_rules(path: Path = RULES_PATH) -> IncidentRules:
             rules[rule["id"]] = ClaimContext(
                 re.compile(rf"\b(?:{_alternation(rule['cue'], fold_case=True)})\b"),
                 *(_compile(rule[side], lower_names, kind, cased=False)
-                  for side, kind in (("before", "before"), ("lead", "after"), ("after", "after"))))
+                  for side, kind in (("before", "before"), ("lead", "after"), ("after", "after"))),
+                unless=_compile(rule["unless"], lower_names, "before", cased=False) if "unless" in rule else None)
             continue
         cased, chosen = _cased([rule["pattern"]], names, lower_names)
         rules[rule["id"]] = SentenceRule(_compile(rule["pattern"], chosen, "sentence", cased), cased)
