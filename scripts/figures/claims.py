@@ -91,6 +91,11 @@ class PhraseRule:
     cue_key: int = 0
     starts_key: int = -1
     cased: bool = False
+    # `requires`: words the match must hold, searched (on the lowered text) between the window's
+    # start and the cue's end before the pattern is tried. A backward match of a long subject
+    # fails slowly; most windows lack the words it needs, and phrases share the answer.
+    requires: re.Pattern | None = None
+    requires_key: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,13 +261,17 @@ def _mask(rules: tuple[MeasureRule, ...], indices: tuple[int, ...], combined: se
 def _phrase(p: dict, cased_names: dict[str, str], lower_names: dict[str, str]) -> PhraseRule:
     cased, names = _cased((p["cue"], p["pattern"]), cased_names, lower_names)
     cue, starts = _compile(p["cue"], names, "cue", cased), _starts(p, lower_names)
+    if "requires" in p and p.get("anchor") == "start":
+        raise ValueError(f"phrase {p['id']}: `requires` is searched before the cue; a phrase anchored at its start has none")
+    requires = _compile(p["requires"], lower_names, "requires", cased=False) if "requires" in p else None
     return PhraseRule(
         id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
         low=_bound(p, "low"), high=_bound(p, "high"), qualifier=p.get("qualifier", "exact"),
         cue=cue, pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase", cased),
         starts=starts, ends=p.get("anchor") == "end",
         # re caches compiled patterns, so equal sources give the same object and the same key
-        cue_key=id(cue), starts_key=-1 if starts is None else id(starts), cased=cased)
+        cue_key=id(cue), starts_key=-1 if starts is None else id(starts), cased=cased,
+        requires=requires, requires_key=-1 if requires is None else id(requires))
 
 
 def _bound(phrase: dict, name: str) -> float | None:
@@ -439,6 +448,7 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
         window = max(lo, at - WINDOW)
         cues: dict[int, int] = {}  # cue key -> end of the cue's word (-1: no match): phrases share cues
         starts: dict[int, list[int]] = {}  # starts key -> start words in the window
+        required: dict[int, bool] = {}  # requires key -> found in the window
         for index in indices:
             phrase = phrases[index]
             source = text if phrase.cased else lower
@@ -448,6 +458,13 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
                 must_end = cues[phrase.cue_key] = -1 if cue is None else _WORD_TAIL.match(source, cue.end()).end()
             if must_end < 0:
                 continue
+            if phrase.requires is not None:
+                found_words = required.get(phrase.requires_key)
+                if found_words is None:
+                    found_words = required[phrase.requires_key] = (
+                        phrase.requires.search(lower, window, must_end) is not None)
+                if not found_words:
+                    continue
             if phrase.starts is None:
                 match = (phrase.pattern.match(source, window, must_end) if phrase.ends  # backwards from the cue's word
                          else phrase.pattern.match(source, at, min(size, at + WINDOW)))  # from the cue on
