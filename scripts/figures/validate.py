@@ -860,9 +860,12 @@ class PackageValidator:
         """Position in `texts` -> its text (None when unusable), reading a few texts at a time."""
         cache: OrderedDict[int, str | None] = OrderedDict()
         stored = StoredTexts(self.base)  # texts are read in document order
-        # As Python lists: an item of a polars frame costs microseconds, and this runs per text.
-        paths, offsets, sizes, encodings = (self.texts[name].to_list()
-                                            for name in ("path", "byte_offset", "n_bytes", "encoding"))
+        # An item of a polars frame costs microseconds, and this runs per text; Python lists
+        # would cost hundreds of bytes a document. So: numbers as numpy arrays, and the few
+        # distinct paths and encodings as codes into short lists (8-16 bytes a document).
+        offsets, sizes = (self.texts[name].to_numpy() for name in ("byte_offset", "n_bytes"))
+        (path_codes, paths), (encoding_codes, encodings) = (
+            _codes(self.texts[name]) for name in ("path", "encoding"))
 
         def text_of(position: int) -> str | None:
             position = int(position)
@@ -870,7 +873,8 @@ class PackageValidator:
                 cache.move_to_end(position)
                 return cache[position]
             try:
-                text = stored.read(paths[position], offsets[position], sizes[position]).decode(encodings[position])
+                text = stored.read(paths[path_codes[position]], int(offsets[position]),
+                                   int(sizes[position])).decode(encodings[encoding_codes[position]])
             except (OSError, UnicodeDecodeError):
                 text = None
             cache[position] = text
@@ -1011,6 +1015,13 @@ def _pieces(sizes: np.ndarray, most: int, total: int):
         stop = min(max(start + 1, int(np.searchsorted(ends, before + total, side="right"))), start + most)
         yield start, stop
         start = stop
+
+
+def _codes(column: pl.Series) -> tuple[np.ndarray, list]:
+    """A column of few distinct values as (code per row, the values): values[codes[i]] is row i."""
+    values = column.unique(maintain_order=True)
+    codes = column.replace_strict(values, pl.int_range(len(values), eager=True), return_dtype=pl.Int32)
+    return codes.to_numpy(), values.to_list()
 
 
 def _fitted(text: str | None, length: int) -> str:
