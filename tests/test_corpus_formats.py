@@ -116,6 +116,6 @@ def test_extract_writes_the_same_package_from_every_form_of_a_corpus(tmp_path):
 def test_a_parquet_corpus_without_pyarrow_says_how_to_install_it(tmp_path, monkeypatch):
     path = write_parquet(tmp_path / "a.parquet")
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # what an install without pyarrow sees
-    with pytest.raises(InputError, match=r"reading \.parquet needs pyarrow; install it with `pip install 'casualty-figures\[parquet\]'`"):
+    with pytest.raises(InputError, match=r"reading \.parquet needs pyarrow; install it with `pip install pyarrow`"):
         list(read_inputs([path]))
     assert count_documents([path]) is None  # no ETA, and the reader reports the problem

@@ -404,8 +404,8 @@ def _corpus_rows_parquet(path: Path) -> Iterator[tuple[int, dict]]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        raise InputError(f"{path}: reading .parquet needs pyarrow; install it with "
-                         "`pip install 'casualty-figures[parquet]'` (or `pip install pyarrow`)") from None
+        raise InputError(f"{path}: reading .parquet needs pyarrow; install it with `pip install pyarrow` "
+                         "(or, in a clone of this repository, `pip install -e '.[parquet]'`)") from None
     import pyarrow
 
     try:
