@@ -618,13 +618,11 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         cores.append(_fraction_core(m))
     elif g == "couple":
         r = _WORD_RULES["word.couple"]
+        factor, rule = 1.0, r["id"]
         if m.group("cscale"):  # "a couple of hundred"
             factor, mid = _WORD_SCALES[m.group("cscale").lower()]
-            core = _exact(m.start(), m.end(), float(r["value"]) * factor, f"{r['id']}+{mid}")
-            core.factor = factor
-            cores.append(core)
-        else:
-            cores.append(_exact(m.start(), m.end(), float(r["value"]), r["id"]))
+            rule = f"{rule}+{mid}"
+        cores.append(_exact(m.start(), m.end(), float(r["value"]) * factor, rule, factor=factor))
     elif g in _VAGUE_BY_GROUP:
         v = _VAGUE_BY_GROUP[g]
         cores.append(_vague_core(m.start(), m.end(), v, v["id"]))
@@ -642,9 +640,7 @@ def _fraction_core(m: re.Match) -> _Core:
         value, rule = _FRACTIONS[" ".join(m.group("fshare").lower().split())], "word.fraction_of_scale"
     else:
         value, rule = 1.5, "word.and_a_half"
-    core = _exact(m.start(), m.end(), value * factor, rule)
-    core.factor = factor
-    return core
+    return _exact(m.start(), m.end(), value * factor, rule, factor=factor)
 
 
 def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None) -> None:
