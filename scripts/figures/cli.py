@@ -10,6 +10,7 @@ from . import __version__
 import warnings
 
 from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, FiguresError, InputWarning
+from .memory import return_freed_pages_of_polars
 
 EPILOG = """exit codes:
   0  success (warnings, such as a skipped empty article, go to stderr)
@@ -164,6 +165,7 @@ def _show_warning(command: str):
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    return_freed_pages_of_polars()  # before any stage imports polars (memory.py)
     name = f"figures {args.command}"
     with warnings.catch_warnings():
         warnings.simplefilter("always", InputWarning)

@@ -15,14 +15,17 @@ validate a package they downloaded. Two layers:
   not all), and intervals are ordered (low <= value <= high).
 
 Memory does not grow with the tables: each is read TABLE_BATCH bytes of CSV at a time, cut at row
-ends (`csv_blocks`), and every per-row check runs on one batch. Across batches the validator
+ends (`csv_blocks`), every per-row check runs on one batch, and the batch's memory goes back to
+the system before the next is read (memory.py: polars' allocator and glibc's both keep freed
+pages otherwise, and the peak grew with the number of batches). Across batches the validator
 keeps only what the checks of whole tables need: a 64-bit hash per row of each unique key (a
 repeated hash sends just those rows to be read again and compared by value, so a collision is
 never reported as a duplicate), the ids a foreign key references (one per document; a foreign
 key from a table into itself is checked once the table is read, reading the referencing column
-again), each usable text's path and length, a hash per claim of its (claim_id, doc_id) for the
-incidents' claim ids (a collision could hide one unknown claim id: odds ~ claims / 2^64), and the
-rows the reviews name. That is 8-16 bytes a row and ~200 a document.
+again), each usable text's path and length (`TextIndex`, built once), a hash per claim of its
+(claim_id, doc_id) for the incidents' claim ids (a collision could hide one unknown claim id:
+odds ~ claims / 2^64), and the rows the reviews name. That is 8-16 bytes a row and ~100 a
+document.
 
 Rows are numbered as frictionless numbers them: the header is row 1, the first data row row 2.
 A duplicated key is reported at its second and later occurrences, as frictionless does.
@@ -67,6 +70,7 @@ import polars as pl
 
 from .documents import StoredTexts
 from .errors import PackageInvalid
+from .memory import trim_heap
 from .reviews import RESOURCE, ReviewRows, check_reviews
 
 # Intervals checked per resource: (low, best, high) column triples.
@@ -76,11 +80,11 @@ INTERVALS = {
 }
 SPAN_RESOURCES = ("claims", "casualties", "dates")
 MAX_REPORTED = 50  # per check, so a broken million-row file gives a readable report
-TABLE_BATCH = 8_000_000  # bytes of a table's CSV read and checked at once: memory holds a batch, not a table
+TABLE_BATCH = 4_000_000  # bytes of a table's CSV read and checked at once: memory holds a batch, not a table
 TEXTS_IN_MEMORY = 8  # decoded texts kept at once for messages about quotes
-TEXT_BATCH = 2_000_000  # code points of document text compared against quotes in one batch
+TEXT_BATCH = 500_000  # code points of document text compared against quotes in one batch (~8 bytes each)
 ROW_BATCH = 100_000  # quotes compared in one batch, at most...
-QUOTE_CHARS = 1_000_000  # ...and code points of quotes (~25 bytes each in the comparison's arrays)
+QUOTE_CHARS = 250_000  # ...and code points of quotes (~25 bytes each in the comparison's arrays)
 DTYPES = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "date": pl.Date}
 NUMERIC_DTYPES = {"integer": "Int64", "number": "Float64"}
 KNOWN_CONSTRAINTS = {"required", "unique", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
@@ -635,6 +639,8 @@ class PackageValidator:
         for offset, raw in self.batches(name):
             if not self.problems:
                 self.check_batch(name, raw, offset)
+            del raw
+            trim_heap()  # the batch's memory goes back to the system, not to the next batch's peak
         if not self.problems:
             self.check_unique(name)
             self.finish(name)
@@ -849,23 +855,22 @@ class PackageValidator:
                         f"{end}: the file changed since the package was written; rebuild", (AT_DOCUMENT,))
 
     @cached_property
-    def texts(self) -> pl.DataFrame:
-        """doc_id, where it is stored, encoding and length of each usable text (complete once the
-        documents table is read)."""
+    def texts(self) -> "TextIndex":
+        """Where each usable text is and its length (complete once the documents table is read).
+        Built once: every batch of claims, incidents and dates looks its documents up in it."""
         empty = pl.DataFrame(schema={"doc_id": pl.String, "path": pl.String, "byte_offset": pl.Int64,
                                      "n_bytes": pl.Int64, "encoding": pl.String, "length": pl.Int64})
-        return pl.concat([empty, *self.stored])
+        index = TextIndex(pl.concat([empty, *self.stored]))
+        self.stored.clear()  # the index holds what is needed of these
+        return index
 
     def _texts(self):
         """Position in `texts` -> its text (None when unusable), reading a few texts at a time."""
         cache: OrderedDict[int, str | None] = OrderedDict()
         stored = StoredTexts(self.base)  # texts are read in document order
-        # An item of a polars frame costs microseconds, and this runs per text; Python lists
-        # would cost hundreds of bytes a document. So: numbers as numpy arrays, and the few
-        # distinct paths and encodings as codes into short lists (8-16 bytes a document).
-        offsets, sizes = (self.texts[name].to_numpy() for name in ("byte_offset", "n_bytes"))
-        (path_codes, paths), (encoding_codes, encodings) = (
-            _codes(self.texts[name]) for name in ("path", "encoding"))
+        offsets, sizes, path_codes, paths, encoding_codes, encodings = (
+            self.texts.offsets, self.texts.sizes, self.texts.path_codes, self.texts.paths,
+            self.texts.encoding_codes, self.texts.encodings)
 
         def text_of(position: int) -> str | None:
             position = int(position)
@@ -889,10 +894,8 @@ class PackageValidator:
         without offsets, are left to the document and type checks). `frame` is a typed batch whose
         first row is row `offset`; its problems go under `check` (default: the spans of `name`)."""
         check = check or ((AT_SPAN, SPAN_RESOURCES.index(name)) if name in SPAN_RESOURCES else self.stage)
-        ids = self.texts["doc_id"]
-        lengths = np.append(self.texts["length"].to_numpy(), 0)  # and 0 for rows of no usable text
-        doc = frame["doc_id"].replace_strict(ids, pl.int_range(len(ids), eager=True), default=-1,
-                                             return_dtype=pl.Int64).to_numpy()
+        lengths = self.texts.lengths
+        doc = self.texts.positions(frame["doc_id"])
         starts = frame["start"].fill_null(-1).to_numpy()
         ends = frame["end"].fill_null(-1).to_numpy()
         usable = (doc >= 0) & (starts >= 0) & (ends >= 0)
@@ -1026,6 +1029,25 @@ def _codes(column: pl.Series) -> tuple[np.ndarray, list]:
 
 def _fitted(text: str | None, length: int) -> str:
     return text if text is not None and len(text) == length else "\0" * length
+
+
+class TextIndex:
+    """The usable texts of a package (one row each: doc_id, path, byte_offset, n_bytes, encoding,
+    length) in the forms the quote checks use per row. An item of a polars frame costs
+    microseconds and Python lists hundreds of bytes a document, so: numbers as numpy arrays, and
+    the few distinct paths and encodings as codes into short lists (~40 bytes a document)."""
+
+    def __init__(self, texts: pl.DataFrame):
+        self.ids = texts["doc_id"]
+        self.lengths = np.append(texts["length"].to_numpy(), 0)  # and 0 for rows of no usable text
+        self.offsets, self.sizes = (texts[name].to_numpy() for name in ("byte_offset", "n_bytes"))
+        (self.path_codes, self.paths), (self.encoding_codes, self.encodings) = (
+            _codes(texts[name]) for name in ("path", "encoding"))
+        self._numbers = pl.int_range(len(self.ids), eager=True)
+
+    def positions(self, doc_ids: pl.Series) -> np.ndarray:
+        """The position of each doc_id's text, -1 where it has none (-1 indexes `lengths`' 0)."""
+        return doc_ids.replace_strict(self.ids, self._numbers, default=-1, return_dtype=pl.Int64).to_numpy()
 
 
 def validate_package(descriptor_path: Path) -> list[Problem]:
