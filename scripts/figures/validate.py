@@ -38,11 +38,11 @@ Known differences from frictionless: an integer beyond 64 bits is reported as no
 a row with fewer cells than the header reads its missing cells as empty.
 
 Speed and memory (benchmarks/README.md, a shared 2-core machine, 2026-11-24): on 1,000,000 claim
-rows the whole command takes 2.5-3.1 s of wall time and 2.7-3.4 s of CPU (medians of alternating
-runs 2.6-2.7 s / 3.0-3.1 s, against 3.1-3.3 s / 3.5-3.7 s before branch validate-cpu), 11-13x
-faster than `frictionless validate` in wall time and 9.7-13.2x in CPU, for a peak of 249-265 MB
-RSS (690-715 MB when tables were read whole). `figures extract` peaks at 275-284 MB on the 10 MB
-corpus and 317 MB on the 100 MB one (451 and 1,616 MB before batches). pandera is kept and
+rows the whole command took 2.5-3.1 s of wall time and 2.7-3.4 s of CPU with 8 MB batches whose
+memory was not given back (11-13x faster than `frictionless validate`, peak 249-307 MB); since
+session 9 (4 MB batches, memory given back) 3.1-3.9 s and 3.0-3.4 s under load, 10.8x in CPU
+time, at a peak of 231 MB. `figures extract` peaks at 227 MB on 10 MB of news and 246 MB on
+100 MB (451 and 1,616 MB on the generated corpora when tables were read whole). pandera is kept and
 imported as usual (it brings pandas, and hypothesis where installed): with this module's imports
 0.7 s of CPU, its checks 0.4-0.55 s. Making pandas and hypothesis look uninstalled while pandera
 was first imported and run saved 0.4-0.5 s and ~40 MB, but changed the whole process's imports
