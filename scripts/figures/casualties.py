@@ -13,7 +13,8 @@ minimum and maximum per incident, UCDP a low/best/high):
   others died in hospital") adds to the report before it, unless a running total counts them;
 - a sentence starts a new incident when it names a different date, perpetrator or place than
   the current incident (places that contain one another, "Baghdad" and "Baghdad's Karrada
-  district", are the same), or announces another incident ("in a separate attack");
+  district", are the same), opens on a place ("In Mosul, ...") where the current incident
+  named none, or announces another incident ("in a separate attack");
 - a toll over a period ("for months", "so far this year") is an incident of its own, as
   incident datasets keep cumulative tolls apart from events.
 Rules (cue words, perpetrator and location patterns) live in rules/incidents.yaml. Pure.
@@ -36,6 +37,7 @@ from .dates import DateMention
 from .sentences import SentenceIndex
 
 CASUALTY_MEASURES = ("killed", "wounded")
+_OPENING = " \t\n\"'“‘([-–—"  # what may stand before a sentence's first word
 RULES_PATH = Path(__file__).parent / "rules" / "incidents.yaml"
 
 
@@ -122,6 +124,7 @@ class Mention:
     perpetrator: str
     location: str
     toll: bool = False  # a toll over a period ("for months"): an incident of its own
+    opens_on_place: bool = False  # the sentence begins with its place: "In Mosul, a bomb ..."
     more: frozenset[str] = frozenset()  # measures whose claims here all report more victims
 
     def report(self, measure: str) -> tuple[float, float, float | None, bool] | None:
@@ -233,6 +236,8 @@ def _starts_new(current: Incident, mention: Mention, sentence: str, lower: str, 
         return True
     if mention.date and current.date and mention.date != current.date:
         return True
+    if mention.opens_on_place and not current.location:  # a list of events, one place each
+        return True
     here, there = mention.location.lower(), current.location.lower()
     if here and there and here not in there and there not in here:
         return True
@@ -258,7 +263,8 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         location = rules.location.search(sentence, lower)
         mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
                           _place(_captured(sentence, location, "where")) if location else "",
-                          toll=bool(rules.toll.search(sentence, lower)))
+                          toll=bool(rules.toll.search(sentence, lower)),
+                          opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING))
         if not incidents or _starts_new(incidents[-1], mention, sentence, lower, rules):
             incidents.append(Incident())
         incidents[-1].add(mention)
