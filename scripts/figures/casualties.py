@@ -8,8 +8,8 @@ minimum and maximum per incident, UCDP a low/best/high):
   bringing the death toll to 30" is 30): then the total stands for the sentence;
 - across sentences of the same incident, claims are repeated or updated reports of the same
   figure: they do not add up, they bound it. `low`/`high` span the reports and `best` is the
-  largest report that is not an unbounded vague amount (a lede's total usually subsumes the
-  partial figures that follow); a report of more victims ("another 3 were killed", "three
+  largest report, open-ended ones ("at least 47") included (a lede's total usually subsumes
+  the partial figures that follow); a report of more victims ("another 3 were killed", "three
   others died in hospital") adds to the report before it, unless a running total counts them;
 - a sentence starts a new incident when it names a different date, perpetrator or place than
   the current incident (places that contain one another, "Baghdad" and "Baghdad's Karrada
@@ -195,8 +195,7 @@ class Incident:
             return None, None, None
         low = min(r[1] for r in reports)
         high = None if any(r[2] is None for r in reports) else max(r[2] for r in reports)
-        bounded = [r[0] for r in reports if r[2] is not None] or [r[0] for r in reports]
-        return max(bounded), low, high
+        return max(r[0] for r in reports), low, high
 
 
 def _perpetrator(sentence: str, lower: str, rules: IncidentRules) -> str:
