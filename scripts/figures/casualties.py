@@ -8,12 +8,13 @@ minimum and maximum per incident, UCDP a low/best/high):
   bringing the death toll to 30" is 30): then the total stands for the sentence;
 - across sentences of the same incident, claims are repeated or updated reports of the same
   figure: they do not add up, they bound it. `low`/`high` span the reports and `best` is the
-  largest report that is not an unbounded vague amount (a lede's total usually subsumes the
-  partial figures that follow); a report of more victims ("another 3 were killed", "three
+  largest report, open-ended ones ("at least 47") included (a lede's total usually subsumes
+  the partial figures that follow); a report of more victims ("another 3 were killed", "three
   others died in hospital") adds to the report before it, unless a running total counts them;
 - a sentence starts a new incident when it names a different date, perpetrator or place than
   the current incident (places that contain one another, "Baghdad" and "Baghdad's Karrada
-  district", are the same), or announces another incident ("in a separate attack");
+  district", are the same), opens on a place ("In Mosul, ...") where the current incident
+  named none, or announces another incident ("in a separate attack");
 - a toll over a period ("for months", "so far this year") is an incident of its own, as
   incident datasets keep cumulative tolls apart from events.
 Rules (cue words, perpetrator and location patterns) live in rules/incidents.yaml. Pure.
@@ -36,6 +37,7 @@ from .dates import DateMention
 from .sentences import SentenceIndex
 
 CASUALTY_MEASURES = ("killed", "wounded")
+_OPENING = " \t\n\"'“‘([-–—"  # what may stand before a sentence's first word
 RULES_PATH = Path(__file__).parent / "rules" / "incidents.yaml"
 
 
@@ -122,6 +124,7 @@ class Mention:
     perpetrator: str
     location: str
     toll: bool = False  # a toll over a period ("for months"): an incident of its own
+    opens_on_place: bool = False  # the sentence begins with its place: "In Mosul, a bomb ..."
     more: frozenset[str] = frozenset()  # measures whose claims here all report more victims
 
     def report(self, measure: str) -> tuple[float, float, float | None, bool] | None:
@@ -192,8 +195,7 @@ class Incident:
             return None, None, None
         low = min(r[1] for r in reports)
         high = None if any(r[2] is None for r in reports) else max(r[2] for r in reports)
-        bounded = [r[0] for r in reports if r[2] is not None] or [r[0] for r in reports]
-        return max(bounded), low, high
+        return max(r[0] for r in reports), low, high
 
 
 def _perpetrator(sentence: str, lower: str, rules: IncidentRules) -> str:
@@ -233,6 +235,8 @@ def _starts_new(current: Incident, mention: Mention, sentence: str, lower: str, 
         return True
     if mention.date and current.date and mention.date != current.date:
         return True
+    if mention.opens_on_place and not current.location:  # a list of events, one place each
+        return True
     here, there = mention.location.lower(), current.location.lower()
     if here and there and here not in there and there not in here:
         return True
@@ -258,7 +262,8 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         location = rules.location.search(sentence, lower)
         mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
                           _place(_captured(sentence, location, "where")) if location else "",
-                          toll=bool(rules.toll.search(sentence, lower)))
+                          toll=bool(rules.toll.search(sentence, lower)),
+                          opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING))
         if not incidents or _starts_new(incidents[-1], mention, sentence, lower, rules):
             incidents.append(Incident())
         incidents[-1].add(mention)

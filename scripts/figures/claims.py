@@ -5,7 +5,8 @@ The rules live in `rules/measures.yaml`; this module only compiles and applies t
    rules in order, each looking just before and/or just after the number; the first match
    decides the measure, unit and subject;
 2. phrase rules add the claims that have no number token: an article or "one" read as 1
-   ("a US contractor was killed") and denials read as 0 ("no one was injured").
+   ("a US contractor was killed") and denials read as 0 ("no one was injured"); a skip phrase
+   (no measure) keeps the phrases after it off words that count nothing of their own.
 
 Patterns are case-insensitive. Those with no case-sensitive part, (?-i:...), are compiled
 case-sensitively with lower-cased lexicons and matched on the lowered text (`lowered`): `re`
@@ -619,11 +620,13 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
         if claim is not None and claim.measure:
             claims.append(claim)
     # A phrase may hold an age ("a 35-year-old man was killed"): both are claims. Any other
-    # claim it overlaps already counts those words, and the phrase is dropped.
+    # claim it overlaps already counts those words, and the phrase is dropped. A skip phrase (no
+    # measure) only takes its words, from the phrases after it, as skip rules do for numbers.
     taken = _Spans((c.start, c.end) for c in claims if c.measure != "age")
     for claim in _phrase_claims(text, lower, start, rules, hits):
         if not taken.overlaps(claim.start, claim.end) and not excluded.overlaps(claim.start, claim.end):
-            claims.append(claim)
+            if claim.measure:
+                claims.append(claim)
             taken.add(claim.start, claim.end)
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
