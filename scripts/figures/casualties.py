@@ -17,6 +17,9 @@ minimum and maximum per incident, UCDP a low/best/high):
   named none, or announces another incident ("in a separate attack");
 - a toll over a period ("for months", "so far this year") is an incident of its own, as
   incident datasets keep cumulative tolls apart from events.
+- a toll that names its incident ("the death toll from the market attack rose to 23") is a
+  report of the latest incident whose sentences hold those words, however many sentences and
+  incidents came between: wire reports end on late updates of their lede.
 Rules (cue words, perpetrator and location patterns) live in rules/incidents.yaml. Pure.
 """
 
@@ -85,6 +88,7 @@ class IncidentRules:
     perpetrator: tuple[SentenceRule, ...]
     location: SentenceRule
     more: ClaimContext
+    refer: SentenceRule  # a toll that names an earlier incident: "the toll from the market attack"
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +115,7 @@ def load_rules(path: Path = RULES_PATH) -> IncidentRules:
         perpetrator=tuple(p for rid, p in rules.items() if rid.startswith("perpetrator.")),
         location=rules["location.preposition"],
         more=rules["add.more"],
+        refer=rules["refer.back"],
     )
 
 
@@ -244,6 +249,21 @@ def _starts_new(current: Incident, mention: Mention, sentence: str, lower: str, 
                 and mention.perpetrator.lower() != current.perpetrator.lower())
 
 
+def _referred(incidents: list[Incident], sentence: str, lower: str, lower_text: str,
+              rules: IncidentRules) -> Incident | None:
+    """The incident a sentence's toll names ("the death toll from the market attack"): the
+    latest whose sentences hold the words before the event noun, or the noun itself."""
+    match = rules.refer.search(sentence, lower)
+    if match is None:
+        return None
+    words = match.group("what").lower().split() or [match.group("event").lower()]
+    named = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+    for incident in reversed(incidents):
+        if any(named.search(lower_text, *mention.bounds) for mention in incident.mentions):
+            return incident
+    return None
+
+
 def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
                        sentences: SentenceIndex) -> list[Incident]:
     """Group a document's killed/wounded claims into incidents, in order of first mention."""
@@ -264,6 +284,10 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
                           _place(_captured(sentence, location, "where")) if location else "",
                           toll=bool(rules.toll.search(sentence, lower)),
                           opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING))
+        earlier = _referred(incidents, sentence, lower, lower_text, rules) if incidents else None
+        if earlier is not None:  # a late update of an incident already told
+            earlier.add(mention)
+            continue
         if not incidents or _starts_new(incidents[-1], mention, sentence, lower, rules):
             incidents.append(Incident())
         incidents[-1].add(mention)
