@@ -81,6 +81,7 @@ _WEEKDAYS: list[str] = list(_CFG["weekdays"])
 _WEEKDAY_NUM = {name: i for i, name in enumerate(_WEEKDAYS)}
 _REL_DAYS: dict[str, int] = {k.lower(): int(v) for k, v in _CFG["relative_days"].items()}
 _REL_MODS: dict[str, int] = {k.lower(): int(v) for k, v in _CFG["relative_modifiers"].items()}
+_AGO_COUNTS: dict[str, int] = {k.lower(): int(v) for k, v in _CFG["ago_counts"].items()}
 
 
 def _alt(words) -> str:
@@ -128,6 +129,7 @@ _PLACEHOLDERS = {
     "WEEKDAY": "(?P<weekday>" + _alt(_WEEKDAYS) + ")",
     "REL_DAY": "(?P<rel>" + _cap_alt(_REL_DAYS) + ")",
     "REL_MOD": "(?P<mod>" + _cap_alt(_REL_MODS) + ")",
+    "AGO_COUNT": "(?P<count>" + _cap_alt(_AGO_COUNTS) + r"|[1-9][0-9]?)",
     "YEAR_PREP": _lookbehind_any(_CFG["year_prepositions"]),
     "MONTH_PREP": _lookbehind_any(_CFG["month_prepositions"]),
     "YEAR_FOLLOW": r"(?!\s+(?!(?:" + _alt(_CFG["year_follow_ok"]) + r")(?!\w))[a-z])",
@@ -181,13 +183,14 @@ def _anchor_pattern() -> str:
 
 _ANCHOR_RE = re.compile(_anchor_pattern())
 # lowercase relative words are found by plain substring search (drop the first letter so that
-# "Today" and "today" both hit); "year" and "month" anchor "last year", "this month"
-_LITERAL_ANCHORS = sorted({w[1:] for w in _REL_DAYS} | {"year", "month"})
+# "Today" and "today" both hit); "year" and "month" anchor "last year", "this month", and " ago"
+# "two days ago"
+_LITERAL_ANCHORS = sorted({w[1:] for w in _REL_DAYS} | {"year", "month", " ago"})
 _BACK = 16
 # every match starts at a word boundary with a digit, the initial of a month or weekday name
 # (capitalised), or the initial of a relative word (either case); candidates that start otherwise are not tried
 _START_LETTERS = {w[0] for ns in _CFG["months"].values() for w in ns} | {w[0] for w in _WEEKDAYS} | {
-    c for w in list(_REL_DAYS) + list(_REL_MODS) for c in (w[0].lower(), w[0].upper())
+    c for w in list(_REL_DAYS) + list(_REL_MODS) + list(_AGO_COUNTS) for c in (w[0].lower(), w[0].upper())
 }
 _WORD_START_RE = re.compile(r"\b[0-9" + "".join(sorted(_START_LETTERS)) + "]")
 
@@ -362,6 +365,17 @@ def _resolve(kind: str, g: dict, pub: datetime.date | None, future_fn) -> str | 
     if kind == "relative_month":
         y, m = _add_months(pub.year, pub.month, _REL_MODS[g["mod"].lower()])
         return _iso_month(y, m)
+    if kind in ("days_ago", "months_ago", "years_ago"):
+        count = g["count"]
+        n = int(count) if count.isdigit() else _AGO_COUNTS[count.lower()]
+        if kind == "years_ago":
+            return f"{pub.year - n:04d}" if 1 <= pub.year - n else None
+        if kind == "months_ago":
+            return _iso_month(*_add_months(pub.year, pub.month, -n))
+        try:
+            return (pub - datetime.timedelta(days=n * (7 if g["unit"].startswith("week") else 1))).isoformat()
+        except OverflowError:
+            return None
     raise ValueError(f"dates.yaml: unknown resolver {kind!r}")
 
 
