@@ -248,6 +248,22 @@ _DIGIT_PAT = (
     r"(?P<more>(?<=\d)(?:" + _SUFFIX_ALT + r"))?"
     r"(?:[ \t\u00a0]+(?P<wmult>" + trie_regex(_SPACED_MULTS) + r")\b)?"
 )
+# Fractions in digits (numbers.yaml `num.fraction`): "3/4", "-1/4", "2 1/2", "2½", "½".
+_DFR = next(d for d in _R["digits"] if d["id"] == "num.fraction")
+_DFRAC_DENOMS = frozenset(int(x) for x in _DFR["denominators"])
+_VULGAR = {ch: int(v.split("/")[0]) / int(v.split("/")[1]) for ch, v in _DFR["vulgar"].items()}
+_VULGAR_CLASS = "[" + "".join(_VULGAR) + "]"
+_VULGAR_RE = re.compile(_VULGAR_CLASS)
+_VULGAR_BEFORE = frozenset("([\"'‘“-−")      # a vulgar fraction stands alone between these
+_VULGAR_AFTER = frozenset(".,;:!?)]\"'’”-")
+_FRAC_MARK_RE = re.compile("[/" + "".join(_VULGAR) + "]")
+_DFRAC_REACH = 8        # "123 12/16": the slash or vulgar fraction within this many characters
+_DFRAC_PAT = (
+    r"(?P<dneg>(?<![\w\-−–])[-−](?=[0-9]|" + _VULGAR_CLASS + r"))?"
+    r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])"
+    r"(?:(?P<dwhole>[0-9]{1,3})(?:[ \t\u00a0]{1,2}(?=[0-9]{1,2}/[0-9])|(?=" + _VULGAR_CLASS + r")))?"
+    r"(?:(?P<dn>[0-9]{1,2})/(?P<dd>[0-9]{1,2})(?![\w/]|[.,][0-9])|(?P<dv>" + _VULGAR_CLASS + r")(?=[\s.,;:!?)\]\"'’”-]|\Z))"
+)
 _SEP = r"(?:\s*[-‐‑]\s*|\s+and\s+|\s+)"
 _WORDS_PAT = (
     r"\b(?:(?P<wpre>an?|half(?:\s+an?)?)\s+(?=(?:" + _SCALE_ALT + r")\b))?"
@@ -257,39 +273,62 @@ _VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<
            + trie_regex(_WORD_SCALES) + r")\b")
 _COUPLE_PAT = (r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"])
                + r"(?:\s+(?P<cscale>" + _SCALE_ALT + r"))?\b")
-# "one and a half (million)", "a million and a half", "a quarter of a million": a whole number
-# and a half, or a share of a scale word. The scale is optional after "N and a half" ("two and a
-# half years" is 2.5), required otherwise.
-_FRACTIONS = {" ".join(k.lower().split()): float(v)
-              for k, v in _WORD_RULES["word.fraction_of_scale"]["fractions"].items()}
-_NONZERO_UNITS = {w: v for w, v in _UNITS.items() if v}
-_FRAC_PAT = (
-    r"\b(?:(?P<fwhole>" + trie_regex(_NONZERO_UNITS) + r")[\s-]+and[\s-]+a[\s-]+half"
-    r"(?:\s+(?P<fscale>" + _SCALE_ALT + r")\b)?"
-    r"|(?P<fshare>" + trie_regex(_FRACTIONS) + r")\s+of\s+an?\s+(?P<fscale2>" + _SCALE_ALT + r")\b"
-    r"|an?\s+(?P<fscale3>" + _SCALE_ALT + r")\s+and\s+a\s+half\b)"
+# Fractions in words (numbers.yaml `fractions`): a numerator ("a", "one", "twenty-three"), a
+# denominator word, and optionally "of a <scale>" or a scale word.  The numerator is a run of
+# cardinal words without "and" ("one hundred and three quarters" stays 103 and a stray word).
+_FR = _R["fractions"]
+_DEN_SINGULAR: dict[str, int] = {w.lower(): int(d) for w, d in _FR["denominators"].items()}
+_DEN_SINGULAR.update((w, v) for w, v in _ORDINALS.items() if v >= int(_FR["ordinal_from"]))
+_DEN_PLURAL: dict[str, int] = {
+    _FR["irregular_plurals"].get(w, w + _FR["plural_suffix"]).lower(): d for w, d in _DEN_SINGULAR.items()}
+_DEN_COUNTED = frozenset(w.lower() for w in _FR["counted"])
+_DEN_AFTER_AND = frozenset(w.lower() for w in _FR["after_and"])
+_CARD_ALT = trie_regex(set(_UNITS) | set(_TEENS) | set(_TENS) | set(_WORD_SCALES))
+_FRACTION_BODY = (
+    r"(?:(?P<fnum>an?|(?:" + _CARD_ALT + r")\b(?:(?:\s*[-‐‑]\s*|\s+)(?:" + _CARD_ALT + r")\b)*)"
+    r"(?P<fsep>[ \t]*[-‐‑][ \t]*|\s+)"
+    r"|(?=(?:" + trie_regex(_FR["alone_before_scale"]) + r")\s+(?:" + _SCALE_ALT + r")\b))"
+    r"(?P<fden>" + trie_regex(set(_DEN_SINGULAR) | set(_DEN_PLURAL)) + r")\b"
+    r"(?:\s+of\s+an?\s+(?P<fscale2>" + _SCALE_ALT + r")\b|\s+(?P<fscale>" + _SCALE_ALT + r")\b)?"
 )
+_FRAC_PAT = r"\b" + _FRACTION_BODY
+# "five and a quarter", "3 million and a half", "one-and-a-half": a fraction after a number.
+_AND_FRACTION = re.compile(r"(?:\s+|[ \t]*[-‐‑][ \t]*)and(?:\s+|[ \t]*[-‐‑][ \t]*)" + _FRACTION_BODY,
+                           re.IGNORECASE)
+_AND_START = frozenset(" \t\n\r-‐‑\u00a0")
+# What makes a singular or counted denominator a share when no scale follows: a cue word, or the
+# end of the clause (closing punctuation, not a hyphen: "a third-placed team").
+_SHARE_CUE = re.compile(r"\s+(?:" + trie_regex(_FR["cues"]) + r")\b|\s*(?:[.,;:!?)\]}\"'’”]|\Z)",
+                        re.IGNORECASE)
 
 # Two anchored masters instead of one scanning regex: digits and number words are sparse, so a
 # cheap scan finds where they start and the detailed pattern is only tried there.
 _dparts = [f"(?P<{n}>{p})" for n, p in _excl_alts]
 _dparts.append(f"(?P<dig>{_DIGIT_PAT})")
 _dparts += [f"(?P<{n}>{p})" for n, p in _junk]
-_DIGIT_MASTER = re.compile("|".join(_dparts), re.IGNORECASE)
-_wparts = [f"(?P<frac>{_FRAC_PAT})", f"(?P<vqmul>{_VQ_PAT})"]
+# A fraction reading ("3/4", "2 1/2", "2½") is tried before the exclusions (a slash pair is
+# otherwise a date or a path); when it is refused the position is read again without it.
+_DIGIT_MASTER = re.compile("|".join([f"(?P<dfrac>{_DFRAC_PAT})"] + _dparts), re.IGNORECASE)
+_DIGIT_MASTER_NO_FRACTION = re.compile("|".join(_dparts), re.IGNORECASE)
+_wparts = [f"(?P<vqmul>{_VQ_PAT})"]
 _wparts += [rf"(?P<{n}>\b{p})" for n, p in _vague_alts]
 _wparts.append(f"(?P<couple>{_COUPLE_PAT})")
 _wparts.append(f"(?P<words>{_WORDS_PAT})")
-_WORD_MASTER = re.compile("|".join(_wparts), re.IGNORECASE)
+# A fraction reading is tried first; when it is refused (an ordinal, a count) the same position is
+# read again without it.
+_WORD_MASTER = re.compile("|".join([f"(?P<frac>{_FRAC_PAT})"] + _wparts), re.IGNORECASE)
+_WORD_MASTER_NO_FRACTION = re.compile("|".join(_wparts), re.IGNORECASE)
 
 # Scanners.  Digit hits: any ASCII digit.  Word hits: the first word of anything the word
-# master can match, except a leading "a"/"an"/"half" (found by looking back from the scale word).
+# master can match, except a leading "a"/"an"/"half" (found by looking back from the scale word or
+# denominator after it), and every denominator word.
 _first_words = set(_ALL_WORDS)
 for _v in _R["vague"]:
     _w = _v["phrase"].split()
     _first_words.add(_w[1] if _w[0] in ("a", "an") else _w[0])
 _cp = _WORD_RULES["word.couple"]["phrase"].split()
 _first_words.add(_cp[1] if _cp[0] in ("a", "an") else _cp[0])
+_first_words.update(w.lower() for w in _FR["alone_before_scale"])
 # Scans run on one-byte-per-code-point copies of the text made with bytes.translate (offsets
 # unchanged; non-ASCII -> "?"), shaped so each scan starts with a literal and the ``re`` engine
 # can skip ahead fast:
@@ -310,14 +349,18 @@ def _translation(keep) -> bytes:
 
 _WORD_TABLE = _translation(lambda c: (c + 32 if 65 <= c <= 90 else c) if (65 <= c <= 90 or 97 <= c <= 122 or 48 <= c <= 57) else 32)
 _DIGIT_TABLE = _translation(lambda c: 48 if 48 <= c <= 57 else 46)
+_LOOKBACK_WORDS = (set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL_WORDS}
+                   | (set(_DEN_SINGULAR) & _first_words))
+_LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
+# Denominators are hits too, so that a fraction is only tried where one is near.
+_DEN_WORDS_B = frozenset(w.encode("ascii") for w in set(_DEN_SINGULAR) | set(_DEN_PLURAL))
+_FRAC_REACH = 80
+_first_words |= set(_DEN_SINGULAR) | set(_DEN_PLURAL)
 _WORD_HIT_B = re.compile((r" (?:" + trie_regex(_first_words) + r")(?![a-z0-9])").encode("ascii"))
 _DIGIT_HIT_B = re.compile(rb"\.0")
-_LOOKBACK_WORDS = set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL_WORDS}
-_LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
-# What may stand before a scale word and is found by looking back from it: "a", "half a", "a
-# quarter of a" (leftmost start wins, so the longest prefix is taken).
-_PRE_RE = re.compile(r"(?<![\w])(?:(?:" + trie_regex(_FRACTIONS) + r")\s+of\s+an?|half\s+an?|an?|half)\s+\Z",
-                     re.IGNORECASE)
+# What may stand before a scale word or a denominator and is found by looking back from it: "a",
+# "half a" (leftmost start wins, so the longest prefix is taken).
+_PRE_RE = re.compile(r"(?<![\w])(?:half\s+an?|an?|half)\s+\Z", re.IGNORECASE)
 _PRE_WINDOW = 24
 _DIGIT_ANCHORS = set("+(-−.")
 _WORD_TOKEN = re.compile(r"(?:" + _WORD_ALT + r")\b", re.IGNORECASE)
@@ -614,8 +657,6 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         v = _VQ_MULT[" ".join(m.group("vq").lower().split())]
         f, mid = _WORD_SCALES[m.group("vqm").lower()]
         cores.append(_vague_core(m.start(), m.end(), v, v["id"] + "+" + mid, f))
-    elif g == "frac":
-        cores.append(_fraction_core(m))
     elif g == "couple":
         r = _WORD_RULES["word.couple"]
         factor, rule = 1.0, r["id"]
@@ -630,56 +671,160 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         excluded.append((_EXCL_BY_GROUP[g], m.start(), m.end()))
 
 
-def _fraction_core(m: re.Match) -> _Core:
-    """'one and a half million', 'a million and a half', 'a quarter of a million'."""
-    scale = m.group("fscale") or m.group("fscale2") or m.group("fscale3")
-    factor = _WORD_SCALES[scale.lower()][0] if scale else 1.0
-    if m.group("fwhole"):
-        value, rule = _UNITS[m.group("fwhole").lower()] + 0.5, "word.and_a_half"
-    elif m.group("fshare"):
-        value, rule = _FRACTIONS[" ".join(m.group("fshare").lower().split())], "word.fraction_of_scale"
+def _read_fraction(m: re.Match, text: str, after_and: bool = False):
+    """(share, scale factor or None) for a `_FRACTION_BODY` match, or None when refused."""
+    den = m.group("fden").lower()
+    plural = den not in _DEN_SINGULAR
+    d = _DEN_PLURAL[den] if plural else _DEN_SINGULAR[den]
+    num = m.group("fnum")
+    if num is None or num.lower() in ("a", "an"):
+        n = 1.0
     else:
-        value, rule = 1.5, "word.and_a_half"
-    return _exact(m.start(), m.end(), value * factor, rule, factor=factor)
+        toks = [(t.start(), t.end(), t.group().lower())
+                for t in _WORD_TOKEN.finditer(text, m.start("fnum"), m.end("fnum"))]
+        j, core = _parse_compound(toks, 0, text, None, None)
+        if j != len(toks) or core is None or core.kind != "cardinal":
+            return None
+        n = core.value
+    if not plural and n != 1:
+        return None                       # "two hundred fifth" is an ordinal
+    scale = m.group("fscale") or m.group("fscale2")
+    if scale is None and (not plural or den in _DEN_COUNTED) \
+            and not (after_and and den in _DEN_AFTER_AND) \
+            and not (m.group("fsep") or "").strip() \
+            and _SHARE_CUE.match(text, m.end()) is None:
+        return None                       # "a third attack", "the first three quarters"
+    return n / d, (_WORD_SCALES[scale.lower()][0] if scale else None)
+
+
+def _fraction_core(m: re.Match, text: str) -> _Core | None:
+    """'two thirds', 'one-fifth', 'a quarter of a million', 'three quarters million'."""
+    got = _read_fraction(m, text)
+    if got is None:
+        return None
+    share, factor = got
+    if factor is None:
+        return _exact(m.start(), m.end(), share, "word.fraction", "fraction", plain=False)
+    return _exact(m.start(), m.end(), share * factor, "word.fraction_of_scale", factor=factor)
+
+
+def _add_fraction(text: str, c: _Core) -> None:
+    """'five and a quarter', '3 million and a half', 'one and a half million': extend `c`."""
+    am = _AND_FRACTION.match(text, c.end)
+    if am is None:
+        return
+    got = _read_fraction(am, text, after_and=True)
+    if got is None or got[0] >= 1:
+        return
+    share, scale = got
+    if scale is None:
+        c.value += share * c.factor
+    elif c.factor == 1.0:                 # "one and a half million"
+        c.value = (c.value + share) * scale
+        c.factor = scale
+    else:
+        return
+    c.low = c.high = c.value
+    c.rule = "word.and_a_half" if c.rule.startswith("word.") else c.rule + "+word.and_a_half"
+    c.end = c.nend = am.end()
+    c.suppress = False
+
+
+def _digit_fraction_core(m: re.Match, start: int | None = None) -> _Core | None:
+    """'3/4', '2 1/2', '2½', '½': a share alone (kind fraction), a cardinal after a whole number."""
+    if m.group("dv"):
+        share = _VULGAR[m.group("dv")]
+    else:
+        n, d = int(m.group("dn")), int(m.group("dd"))
+        if not (0 < n < d and d in _DFRAC_DENOMS):
+            return None                   # "4/5", "9/11": dates, scores, ratios
+        share = n / d
+    whole = m.group("dwhole")
+    value = int(whole) + share if whole else share
+    if m.group("dneg"):
+        value = -value
+    s = m.start() if start is None else start
+    kind = "cardinal" if whole else "fraction"
+    return _exact(s, m.end(), value, "num.fraction", kind, plain=kind == "cardinal")
+
+
+def _digit_match(master, text: str, p: int, pos: int):
+    m = None
+    if p > pos and text[p - 1] in _DIGIT_ANCHORS:
+        m = master(text, p - 1)
+    return m if m is not None else master(text, p)
 
 
 def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None) -> None:
     pos = 0
-    match = _DIGIT_MASTER.match
+    # The fraction reading is only tried where a slash or a vulgar fraction is near.
+    marks = [x.start() for x in _FRAC_MARK_RE.finditer(text)] \
+        if "/" in text or not text.isascii() else []
+    k, nm = 0, len(marks)
     for h in _DIGIT_HIT_B.finditer(btext):
         p = h.start()          # the copy has one leading byte: hit at i = digit at i
         if p < pos:
             continue
-        m = None
-        if p > pos and text[p - 1] in _DIGIT_ANCHORS:
-            m = match(text, p - 1)
-        if m is None:
-            m = match(text, p)
+        while k < nm and marks[k] < p:
+            k += 1
+        if k < nm and marks[k] - p <= _DFRAC_REACH:
+            m = _digit_match(_DIGIT_MASTER.match, text, p, pos)
+        else:
+            m = _digit_match(_DIGIT_MASTER_NO_FRACTION.match, text, p, pos)
+        if m is not None and m.lastgroup == "dfrac":
+            c = _digit_fraction_core(m)
+            if c is None:
+                m = _digit_match(_DIGIT_MASTER_NO_FRACTION.match, text, p, pos)
         if m is None:
             if excluded is not None and p > 0 and (text[p - 1].isalpha() or (
                     p > 1 and text[p - 1] in "-‐‑–" and text[p - 2].isalpha())):
                 excluded.append((_GLUED_ID, p, p + 1))
             continue
         pos = max(m.end(), p + 1)
-        if m.lastgroup == "dig":
+        if m.lastgroup in ("dig", "dfrac"):
             s = m.start()
             if s > 0 and (text[s - 1].isspace() or text[s - 1] in "#.") \
                     and _label_before(text, s):
                 if excluded is not None:
                     excluded.append((_LABEL_ID, s, m.end()))
                 continue
-        _handle(m, text, cores, excluded)
+        if m.lastgroup == "dfrac":
+            cores.append(c)
+        else:
+            _handle(m, text, cores, excluded)
+
+
+def _vulgar_candidates(text: str, cores: list) -> None:
+    """A vulgar fraction standing alone ('½ cup'); '2½' is read by the digit master.  Glued to
+    letters it is mis-decoded text or binary junk ('Â½'), not a number."""
+    n = len(text)
+    for vm in _VULGAR_RE.finditer(text):
+        s = vm.start()
+        if (s > 0 and not text[s - 1].isspace() and text[s - 1] not in _VULGAR_BEFORE) or \
+                (vm.end() < n and not text[vm.end()].isspace() and text[vm.end()] not in _VULGAR_AFTER):
+            continue
+        if s > 0 and text[s - 1] in "-−" and (s == 1 or not text[s - 2].isalnum()):
+            s -= 1
+            value = -_VULGAR[vm.group()]
+        else:
+            value = _VULGAR[vm.group()]
+        cores.append(_exact(s, vm.end(), value, "num.fraction", "fraction", plain=False))
 
 
 def _word_candidates(text: str, lowered: bytes, cores: list) -> None:
     pos = 0
-    match = _WORD_MASTER.match
-    for h in _WORD_HIT_B.finditer(lowered):
-        p = h.start()          # hit " word" at i in the copy = word at i in the text
+    hits = [(h.start(), h.group()[1:]) for h in _WORD_HIT_B.finditer(lowered)]
+    # The fraction reading is only tried where a denominator word is within reach.
+    dens = [p for p, w in hits if w in _DEN_WORDS_B]
+    k, nd = 0, len(dens)
+    for p, w in hits:       # hit " word" at i in the copy = word at i in the text
         if p < pos:
             continue
+        while k < nd and dens[k] < p:
+            k += 1
+        match = _WORD_MASTER.match if k < nd and dens[k] - p <= _FRAC_REACH else _WORD_MASTER_NO_FRACTION.match
         m = None
-        if p > pos and h.group()[1:] in _LOOKBACK_WORDS_B:
+        if p > pos and w in _LOOKBACK_WORDS_B:
             pm = _PRE_RE.search(text, max(pos, p - _PRE_WINDOW), p)
             if pm is not None:
                 m = match(text, pm.start())
@@ -687,6 +832,15 @@ def _word_candidates(text: str, lowered: bytes, cores: list) -> None:
             m = match(text, p)
         if m is None:
             continue
+        if m.lastgroup == "frac":
+            c = _fraction_core(m, text)
+            if c is not None:
+                cores.append(c)
+                pos = m.end()
+                continue
+            m = _WORD_MASTER_NO_FRACTION.match(text, p)
+            if m is None:
+                continue
         _handle(m, text, cores, None)
         pos = m.end()
 
@@ -697,6 +851,9 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
     btext = text.encode("latin-1", "replace")
     _digit_candidates(text, b"." + btext.translate(_DIGIT_TABLE), dcores, excluded)
     _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores)
+    if not text.isascii() and _VULGAR_RE.search(text):
+        _vulgar_candidates(text, wcores)
+        wcores.sort(key=lambda c: (c.start, -c.end))
     if dcores and wcores:
         merged = sorted(dcores + wcores, key=lambda c: (c.start, -c.end))
     else:
@@ -710,6 +867,8 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
             if excluded is not None:
                 excluded.append((_TOKEN_CHECK_ID, c.start, c.end))
             continue
+        if c.kind == "cardinal" and c.qualifier == "exact" and text[c.end:c.end + 1] in _AND_START:
+            _add_fraction(text, c)
         kept.append(c)
         last_end = c.end
     return kept
@@ -775,10 +934,13 @@ def _try_range(text: str, a: _Core, b: _Core, floor: int) -> _Core | None:
     return core
 
 
+_QUALIFIED_KINDS = frozenset(("cardinal", "fraction"))   # "nearly two thirds", not "about 3rd"
+
+
 def _apply_qualifiers(text: str, cores: list[_Core]) -> None:
     prev_end = 0
     for c in cores:
-        if c.kind != "cardinal":
+        if c.kind not in _QUALIFIED_KINDS:
             prev_end = c.end
             continue
         lo = max(prev_end, c.start - _QUAL_WINDOW)
