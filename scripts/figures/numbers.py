@@ -239,11 +239,13 @@ _excl_alts = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] != _JUNK_ID]
 _NUM_CORE = (r"(?:[0-9]{1,3}(?:[,\u00a0\u202f\u2009][0-9]{3}){1,6}|[0-9]{1,2}(?:,[0-9]{2}){1,5},[0-9]{3}"
              r"|[0-9]{1,3}(?: [0-9]{3}){0,5} 0[0-9]{2}(?: [0-9]{3}){0,5}"
              r"|[0-9]{1,%d})(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}" % (_MAX_INT, _MAX_FRAC, _MAX_FRAC))
+_EXP = next(d for d in _R["digits"] if d["id"] == "num.exponent")
 _GROUP_SEPS = str.maketrans("", "", ",\u00a0\u202f\u2009 ")
 _DIGIT_PAT = (
     r"(?P<neg>(?<![\w\-−–])[-−](?=\.?[0-9]))?"
     r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
     r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
+    r"(?:(?P<exp>[" + _EXP["markers"] + r"][-+−]?[0-9]{1,3})(?![\w.]))?"
     r"(?P<tail>[^\W\d_]*)"
     r"(?P<more>(?<=\d)(?:" + _SUFFIX_ALT + r"))?"
     r"(?:[ \t\u00a0]+(?P<wmult>" + trie_regex(_SPACED_MULTS) + r")\b)?"
@@ -295,6 +297,12 @@ _FRAC_PAT = r"\b" + _FRACTION_BODY
 # "five and a quarter", "3 million and a half", "one-and-a-half": a fraction after a number.
 _AND_FRACTION = re.compile(r"(?:\s+|[ \t]*[-‐‑][ \t]*)and(?:\s+|[ \t]*[-‐‑][ \t]*)" + _FRACTION_BODY,
                            re.IGNORECASE)
+# Sign words ("minus 20"), looked for before a number whose preceding word ends in one of their
+# last letters.
+_SIGN = _WORD_RULES["word.minus"]
+_SIGN_RE = re.compile(r"(?<![\w-])(?:" + trie_regex(_SIGN["words"]) + r")[ \t\u00a0]+\Z", re.IGNORECASE)
+_SIGN_LAST = frozenset(w[-1].lower() for w in _SIGN["words"])
+_SIGN_NOT_AFTER = frozenset(w.lower() for w in _SIGN["not_after"])
 _AND_START = frozenset(" \t\n\r-‐‑\u00a0")
 # What makes a singular or counted denominator a share when no scale follows: a cue word, or the
 # end of the clause (closing punctuation, not a hyphen: "a third-placed team").
@@ -411,6 +419,10 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
         value = float(plain)
     except ValueError:   # pragma: no cover - the pattern only admits valid literals
         return None
+    if m.group("exp"):                  # float() reads "12e-1" exactly and overflows to inf
+        value = float(plain + "e" + m.group("exp")[1:].replace("−", "-"))
+        rule += "+" + _EXP["id"]
+        e = m.end("exp")
     if neg:
         value = -value
     kind = "cardinal"
@@ -708,6 +720,22 @@ def _fraction_core(m: re.Match, text: str) -> _Core | None:
     return _exact(m.start(), m.end(), share * factor, "word.fraction_of_scale", factor=factor)
 
 
+def _apply_sign(text: str, c: _Core, floor: int) -> None:
+    """'minus 20', 'negative one': negate `c` when a sign word stands right before it."""
+    sm = _SIGN_RE.search(text, max(floor, c.start - 16), c.start)
+    if sm is None:
+        return
+    before = text[max(0, sm.start() - 24):sm.start()].split()
+    if before:
+        w = before[-1].lower().strip(".,;:()\"'’”")
+        if w in _SIGN_NOT_AFTER or w[-1:].isdigit() or w in _ALL_WORDS:
+            return                        # "10 minus 4", "plus or minus 3"
+    c.value = c.low = c.high = -c.value
+    c.start = sm.start()
+    c.rule = f"{_SIGN['id']}+{c.rule}"
+    c.suppress = False
+
+
 def _add_fraction(text: str, c: _Core) -> None:
     """'five and a quarter', '3 million and a half', 'one and a half million': extend `c`."""
     am = _AND_FRACTION.match(text, c.end)
@@ -869,6 +897,9 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
             continue
         if c.kind == "cardinal" and c.qualifier == "exact" and text[c.end:c.end + 1] in _AND_START:
             _add_fraction(text, c)
+        if c.start > 1 and c.qualifier == "exact" and c.value > 0 and text[c.start - 2].lower() in _SIGN_LAST \
+                and c.kind in _QUALIFIED_KINDS:
+            _apply_sign(text, c, last_end)
         kept.append(c)
         last_end = c.end
     return kept
