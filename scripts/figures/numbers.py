@@ -118,6 +118,7 @@ for _m in _MULTS:
             _GLUED_MULTS[_f] = (float(_m["factor"]), _m["id"], bool(_m.get("currency_only")))
             if _m.get("before_counted"):
                 _BEFORE_COUNTED.add(_f)
+_CHAINED = frozenset(w.lower() for w in _R["chained_scales"])
 _HUNDRED = "hundred"
 _DOZEN = "dozen"
 _GLUED_UNITS = frozenset(_R["glued_units"])   # case-sensitive
@@ -248,7 +249,8 @@ _DIGIT_PAT = (
     r"(?:(?P<exp>[" + _EXP["markers"] + r"][-+−]?[0-9]{1,3})(?![\w.]))?"
     r"(?P<tail>[^\W\d_]*)"
     r"(?P<more>(?<=\d)(?:" + _SUFFIX_ALT + r"))?"
-    r"(?:[ \t\u00a0]+(?P<wmult>" + trie_regex(_SPACED_MULTS) + r")\b)?"
+    r"(?:[ \t\u00a0]+(?P<wmult>" + trie_regex(_SPACED_MULTS) + r")\b"
+    r"(?:[ \t\u00a0]+(?P<wmult2>" + trie_regex(_CHAINED) + r")\b)?)?"
 )
 # Fractions in digits (numbers.yaml `num.fraction`): "3/4", "-1/4", "2 1/2", "2½", "½".
 _DFR = next(d for d in _R["digits"] if d["id"] == "num.fraction")
@@ -450,6 +452,13 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
         value *= factor
         rule += "+" + mid
         e = m.end("wmult")
+        if m.group("wmult2"):
+            f2, mid2 = _SPACED_MULTS[m.group("wmult2").lower()]
+            if f2 >= factor:              # "1.5 lakh crore", "5 thousand million"
+                factor *= f2
+                value *= f2
+                rule += "+" + mid2
+                e = m.end("wmult2")
     if not math.isfinite(value):
         return None
     core = _exact(s, e, value, rule, kind)
@@ -544,6 +553,13 @@ def _parse_compound(toks, i, text, pre, pre_start):
             break
         elif w in _WORD_SCALES:
             f = _WORD_SCALES[w][0]
+            if f >= last_scale and last == "scale" and groups == 1 and w in _CHAINED \
+                    and not _AND_RE.search(text, toks[j - 1][1], s):
+                total *= f                # "two thousand million", "three lakh crore"
+                final_factor *= f
+                last_scale = f
+                j += 1
+                continue
             if f >= last_scale:
                 break
             if last is None:
@@ -839,14 +855,22 @@ def _vulgar_candidates(text: str, cores: list) -> None:
         cores.append(_exact(s, vm.end(), value, "num.fraction", "fraction", plain=False))
 
 
-def _word_candidates(text: str, lowered: bytes, cores: list) -> None:
+def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> None:
     pos = 0
     hits = [(h.start(), h.group()[1:]) for h in _WORD_HIT_B.finditer(lowered)]
+    # Words inside a digit number ("3 million", "1.5 lakh crore") are read with it: a word run
+    # starting there would swallow the numbers after it ("6 crore and two hundred").
+    di, ndc = 0, len(dcores)
     # The fraction reading is only tried where a denominator word is within reach.
     dens = [p for p, w in hits if w in _DEN_WORDS_B]
     k, nd = 0, len(dens)
     for p, w in hits:       # hit " word" at i in the copy = word at i in the text
         if p < pos:
+            continue
+        while di < ndc and dcores[di].end <= p:
+            di += 1
+        if di < ndc and dcores[di].start <= p:
+            pos = dcores[di].end
             continue
         while k < nd and dens[k] < p:
             k += 1
@@ -878,7 +902,7 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
     wcores: list[_Core] = []
     btext = text.encode("latin-1", "replace")
     _digit_candidates(text, b"." + btext.translate(_DIGIT_TABLE), dcores, excluded)
-    _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores)
+    _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores, dcores)
     if not text.isascii() and _VULGAR_RE.search(text):
         _vulgar_candidates(text, wcores)
         wcores.sort(key=lambda c: (c.start, -c.end))
