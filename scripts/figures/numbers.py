@@ -16,6 +16,7 @@ No pattern contains nested unbounded quantifiers, so matching is linear in the t
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -257,7 +258,6 @@ _DFR = next(d for d in _R["digits"] if d["id"] == "num.fraction")
 _DFRAC_DENOMS = frozenset(int(x) for x in _DFR["denominators"])
 _VULGAR = {ch: int(v.split("/")[0]) / int(v.split("/")[1]) for ch, v in _DFR["vulgar"].items()}
 _VULGAR_CLASS = "[" + "".join(_VULGAR) + "]"
-_VULGAR_RE = re.compile(_VULGAR_CLASS)
 _VULGAR_BEFORE = frozenset("([\"'‘“-−")      # a vulgar fraction stands alone between these
 _VULGAR_AFTER = frozenset(".,;:!?)]\"'’”-")
 _FRAC_MARK_RE = re.compile("[/" + "".join(_VULGAR) + "]")
@@ -299,12 +299,21 @@ _FRAC_PAT = r"\b" + _FRACTION_BODY
 # "five and a quarter", "3 million and a half", "one-and-a-half": a fraction after a number.
 _AND_FRACTION = re.compile(r"(?:\s+|[ \t]*[-‐‑][ \t]*)and(?:\s+|[ \t]*[-‐‑][ \t]*)" + _FRACTION_BODY,
                            re.IGNORECASE)
-# Sign words ("minus 20"), looked for before a number whose preceding word ends in one of their
-# last letters.
+# Sign words ("minus 20"): found by the word scan, then looked for before a number.
 _SIGN = _WORD_RULES["word.minus"]
 _SIGN_RE = re.compile(r"(?<![\w-])(?:" + trie_regex(_SIGN["words"]) + r")[ \t\u00a0]+\Z", re.IGNORECASE)
-_SIGN_LAST = frozenset(w[-1].lower() for w in _SIGN["words"])
+_SIGN_REACH = 16        # from the start of a sign word to the number's
 _SIGN_NOT_AFTER = frozenset(w.lower() for w in _SIGN["not_after"])
+# "five point five": a number in words, "point", and digit words (or one compound read as digits).
+_POINT = _WORD_RULES["word.point"]
+_DIGIT_WORDS = dict(_UNITS)
+_POINT_RE = re.compile(
+    r"\s+" + re.escape(_POINT["word"]) + r"\s+(?P<pdigits>(?:" + trie_regex(_DIGIT_WORDS) + r")\b"
+    r"(?:(?:\s*[-‐‑]\s*|\s+)(?:" + trie_regex(_DIGIT_WORDS) + r")\b)*"
+    r"|(?:" + trie_regex(set(_TEENS) | set(_TENS)) + r")\b(?:\s*[-‐‑]\s*(?:" + trie_regex(_DIGIT_WORDS) + r")\b)?)"
+    r"(?:\s+(?P<pscale>" + _SCALE_ALT + r")\b)?", re.IGNORECASE)
+_POINT_REACH = 4        # from the end of the number to "point"
+_POINT_NOT_AFTER = frozenset(w.lower() for w in _POINT["not_after"])
 _AND_START = frozenset(" \t\n\r-‐‑\u00a0")
 # What makes a singular or counted denominator a share when no scale follows: a cue word, or the
 # end of the clause (closing punctuation, not a hyphen: "a third-placed team").
@@ -363,9 +372,14 @@ _LOOKBACK_WORDS = (set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL
                    | (set(_DEN_SINGULAR) & _first_words))
 _LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
 # Denominators are hits too, so that a fraction is only tried where one is near.
-_DEN_WORDS_B = frozenset(w.encode("ascii") for w in set(_DEN_SINGULAR) | set(_DEN_PLURAL))
 _FRAC_REACH = 80
 _first_words |= set(_DEN_SINGULAR) | set(_DEN_PLURAL)
+# Keywords the scan reports for the steps after it; sign words and "point" start no number.
+_KEYWORDS_B = {w.encode("ascii"): "den" for w in set(_DEN_SINGULAR) | set(_DEN_PLURAL)}
+_KEYWORDS_B.update((w.lower().encode("ascii"), "sign") for w in _SIGN["words"])
+_KEYWORDS_B[_POINT["word"].lower().encode("ascii")] = "point"
+_NOT_NUMBER_B = frozenset(w for w, kind in _KEYWORDS_B.items() if kind != "den")
+_first_words |= {w.decode("ascii") for w in _NOT_NUMBER_B}
 _WORD_HIT_B = re.compile((r" (?:" + trie_regex(_first_words) + r")(?![a-z0-9])").encode("ascii"))
 _DIGIT_HIT_B = re.compile(rb"\.0")
 # What may stand before a scale word or a denominator and is found by looking back from it: "a",
@@ -736,6 +750,45 @@ def _fraction_core(m: re.Match, text: str) -> _Core | None:
     return _exact(m.start(), m.end(), share * factor, "word.fraction_of_scale", factor=factor)
 
 
+def _add_point(text: str, c: _Core) -> None:
+    """'five point five', 'two hundred point zero three': the decimals after 'point'."""
+    pm = _POINT_RE.match(text, c.end)
+    if pm is None or c.value != int(c.value):
+        return
+    before = text[max(0, c.start - 16):c.start].split()
+    if before and before[-1].lower() in _POINT_NOT_AFTER:
+        return                            # "at one point two men left"
+    words = [t.group().lower() for t in _WORD_TOKEN.finditer(text, pm.start("pdigits"), pm.end("pdigits"))]
+    if words[0] in _DIGIT_WORDS:
+        digits = "".join(str(_DIGIT_WORDS[w]) for w in words)
+    else:                                 # "point seventy-one" -> .71
+        digits = str(sum(_TEENS.get(w) or _TENS.get(w) or _UNITS[w] for w in words))
+    c.value = float(f"{int(c.value)}.{digits}")
+    if pm.group("pscale"):                # "one point two million"
+        c.factor = _WORD_SCALES[pm.group("pscale").lower()][0]
+        c.value *= c.factor
+    c.low = c.high = c.value
+    c.end = c.nend = pm.end()
+    c.rule = _POINT["id"]
+    c.suppress = False
+
+
+def _extend(text: str, c: _Core, keys: list, floor: int) -> None:
+    """Grow `c` by a keyword near it: decimals after "point", a fraction after "and", a sign word
+    before it.  `keys` are the (position, kind) of those keywords, sorted."""
+    i = bisect.bisect_left(keys, (c.end,))
+    if i < len(keys) and c.kind == "cardinal" and text[c.end:c.end + 1] in _AND_START:
+        p, kind = keys[i]
+        if kind == "point" and c.rule == "word.cardinal" and p - c.end <= _POINT_REACH:
+            _add_point(text, c)
+        elif kind == "den" and p - c.end <= _FRAC_REACH:
+            _add_fraction(text, c)
+    i = bisect.bisect_left(keys, (c.start,)) - 1
+    if i >= 0 and keys[i][1] == "sign" and c.start - keys[i][0] <= _SIGN_REACH \
+            and c.value > 0 and c.kind in _QUALIFIED_KINDS:
+        _apply_sign(text, c, floor)
+
+
 def _apply_sign(text: str, c: _Core, floor: int) -> None:
     """'minus 20', 'negative one': negate `c` when a sign word stands right before it."""
     sm = _SIGN_RE.search(text, max(floor, c.start - 16), c.start)
@@ -799,11 +852,10 @@ def _digit_match(master, text: str, p: int, pos: int):
     return m if m is not None else master(text, p)
 
 
-def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None) -> None:
+def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None,
+                      marks: list) -> None:
     pos = 0
-    # The fraction reading is only tried where a slash or a vulgar fraction is near.
-    marks = [x.start() for x in _FRAC_MARK_RE.finditer(text)] \
-        if "/" in text or not text.isascii() else []
+    # The fraction reading is only tried where a slash or a vulgar fraction (`marks`) is near.
     k, nm = 0, len(marks)
     for h in _DIGIT_HIT_B.finditer(btext):
         p = h.start()          # the copy has one leading byte: hit at i = digit at i
@@ -838,34 +890,40 @@ def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | Non
             _handle(m, text, cores, excluded)
 
 
-def _vulgar_candidates(text: str, cores: list) -> None:
+def _vulgar_candidates(text: str, cores: list, marks: list) -> None:
     """A vulgar fraction standing alone ('½ cup'); '2½' is read by the digit master.  Glued to
     letters it is mis-decoded text or binary junk ('Â½'), not a number."""
     n = len(text)
-    for vm in _VULGAR_RE.finditer(text):
-        s = vm.start()
+    for s in marks:
+        ch = text[s]
+        if ch not in _VULGAR:
+            continue                      # a slash
+        e = s + 1
         if (s > 0 and not text[s - 1].isspace() and text[s - 1] not in _VULGAR_BEFORE) or \
-                (vm.end() < n and not text[vm.end()].isspace() and text[vm.end()] not in _VULGAR_AFTER):
+                (e < n and not text[e].isspace() and text[e] not in _VULGAR_AFTER):
             continue
         if s > 0 and text[s - 1] in "-−" and (s == 1 or not text[s - 2].isalnum()):
             s -= 1
-            value = -_VULGAR[vm.group()]
+            value = -_VULGAR[ch]
         else:
-            value = _VULGAR[vm.group()]
-        cores.append(_exact(s, vm.end(), value, "num.fraction", "fraction", plain=False))
+            value = _VULGAR[ch]
+        cores.append(_exact(s, e, value, "num.fraction", "fraction", plain=False))
 
 
-def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> None:
+def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> list:
+    """Word numbers into `cores`; returns the (position, kind) of the keywords found on the way
+    (denominators, sign words, "point"), which the steps after look at."""
     pos = 0
     hits = [(h.start(), h.group()[1:]) for h in _WORD_HIT_B.finditer(lowered)]
+    keys = [(p, _KEYWORDS_B[w]) for p, w in hits if w in _KEYWORDS_B]
     # Words inside a digit number ("3 million", "1.5 lakh crore") are read with it: a word run
     # starting there would swallow the numbers after it ("6 crore and two hundred").
     di, ndc = 0, len(dcores)
     # The fraction reading is only tried where a denominator word is within reach.
-    dens = [p for p, w in hits if w in _DEN_WORDS_B]
+    dens = [p for p, kind in keys if kind == "den"] if keys else keys
     k, nd = 0, len(dens)
     for p, w in hits:       # hit " word" at i in the copy = word at i in the text
-        if p < pos:
+        if p < pos or w in _NOT_NUMBER_B:
             continue
         while di < ndc and dcores[di].end <= p:
             di += 1
@@ -895,16 +953,26 @@ def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> No
                 continue
         _handle(m, text, cores, None)
         pos = m.end()
+    return keys
 
 
 def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
     dcores: list[_Core] = []
     wcores: list[_Core] = []
     btext = text.encode("latin-1", "replace")
-    _digit_candidates(text, b"." + btext.translate(_DIGIT_TABLE), dcores, excluded)
-    _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores, dcores)
-    if not text.isascii() and _VULGAR_RE.search(text):
-        _vulgar_candidates(text, wcores)
+    ascii_only = text.isascii()
+    if ascii_only:                        # slashes found by str.find, faster than a regex scan
+        marks = []
+        i = text.find("/")
+        while i >= 0:
+            marks.append(i)
+            i = text.find("/", i + 1)
+    else:
+        marks = [x.start() for x in _FRAC_MARK_RE.finditer(text)]
+    _digit_candidates(text, b"." + btext.translate(_DIGIT_TABLE), dcores, excluded, marks)
+    keys = _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores, dcores)
+    if marks and not ascii_only:
+        _vulgar_candidates(text, wcores, marks)
         wcores.sort(key=lambda c: (c.start, -c.end))
     if dcores and wcores:
         merged = sorted(dcores + wcores, key=lambda c: (c.start, -c.end))
@@ -919,11 +987,8 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
             if excluded is not None:
                 excluded.append((_TOKEN_CHECK_ID, c.start, c.end))
             continue
-        if c.kind == "cardinal" and c.qualifier == "exact" and text[c.end:c.end + 1] in _AND_START:
-            _add_fraction(text, c)
-        if c.start > 1 and c.qualifier == "exact" and c.value > 0 and text[c.start - 2].lower() in _SIGN_LAST \
-                and c.kind in _QUALIFIED_KINDS:
-            _apply_sign(text, c, last_end)
+        if keys and c.qualifier == "exact":
+            _extend(text, c, keys, last_end)
         kept.append(c)
         last_end = c.end
     return kept
