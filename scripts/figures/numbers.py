@@ -51,7 +51,7 @@ _R = yaml.safe_load(_RULES_PATH.read_text(encoding="utf-8"))
 def _collect_rule_ids(rules: dict) -> list[str]:
     ids: list[str] = []
     for key in ("digits", "multipliers", "word_rules", "ordinal_rules", "vague", "qualifiers",
-                "suffix_qualifiers", "ranges", "exclusions"):
+                "suffix_qualifiers", "ranges", "ratios", "exclusions"):
         ids.extend(entry["id"] for entry in rules[key])
     return ids
 
@@ -188,6 +188,18 @@ _TRAILING_RE = re.compile(
 
 # Ranges -----------------------------------------------------------------------------------
 _RANGE_RULES = {r["id"]: r for r in _R["ranges"]}
+_RATIO_IN = next(r for r in _R["ratios"] if r["id"] == "ratio.in")
+_RATIO_OUT_OF = next(r for r in _R["ratios"] if r["id"] == "ratio.out_of")
+_RATIO_RE = re.compile(
+    r"\s+(?:" + _phrase_re(_RATIO_IN["connector"]) + r"(?P<every>\s+" + _phrase_re(_RATIO_IN["every"]) + r")?"
+    r"|(?P<outof>" + _phrase_re(_RATIO_OUT_OF["connector"]) + r"))\s+", re.IGNORECASE)
+_RATIO_GAP = 16
+
+
+def _YEAR_LIKE(c) -> bool:
+    return c.rule == "num.digits" and 1800 <= c.value <= 2099 and c.value == int(c.value)
+
+
 _CONNECTOR_RE = re.compile(r"(?:(?P<dash>\s*[-‐‑–—]\s*)|\s+(?P<word>to|or|and)\s+)\Z", re.IGNORECASE)
 _BETWEEN_RE = re.compile(r"(?<![\w])between\s+\Z", re.IGNORECASE)
 _FROM_RE = re.compile(r"(?<![\w])from\s+\Z", re.IGNORECASE)
@@ -1005,7 +1017,7 @@ def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
         a = cores[i]
         if i + 1 < n and a.plain and cores[i + 1].plain:
             b = cores[i + 1]
-            merged = _try_range(text, a, b, out[-1].end if out else 0)
+            merged = _try_ratio(text, a, b) or _try_range(text, a, b, out[-1].end if out else 0)
             if merged is not None:
                 out.append(merged)
                 i += 2
@@ -1013,6 +1025,25 @@ def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
         out.append(a)
         i += 1
     return out
+
+
+def _try_ratio(text: str, a: _Core, b: _Core) -> _Core | None:
+    """'one in five' (a rate, kind fraction), 'three out of ten' (a count of three)."""
+    gap = text[a.end:b.start]
+    if len(gap) > _RATIO_GAP:
+        return None
+    rm = _RATIO_RE.fullmatch(gap)
+    if rm is None or not 0 < a.value < b.value or _YEAR_LIKE(b):
+        return None
+    if rm.group("outof"):
+        core = _exact(a.start, b.end, a.value, f"{_RATIO_OUT_OF['id']}+{a.rule}", plain=False)
+    elif rm.group("every") or a.value == 1:
+        core = _exact(a.start, b.end, a.value / b.value, f"{_RATIO_IN['id']}+{a.rule}", "fraction",
+                      plain=False)
+    else:
+        return None                       # "killed 2 in 3 attacks"
+    core.nstart, core.nend = a.nstart, a.nend
+    return core
 
 
 def _try_range(text: str, a: _Core, b: _Core, floor: int) -> _Core | None:
