@@ -123,6 +123,7 @@ _CHAINED = frozenset(w.lower() for w in _R["chained_scales"])
 _HUNDRED = "hundred"
 _DOZEN = "dozen"
 _GLUED_UNITS = frozenset(_R["glued_units"])   # case-sensitive
+_GLUED_UNITS_ALONE = frozenset(_R["glued_units_alone"])
 _ORD_SUFFIXES = {s.lower() for s in _R["ordinal_digit_suffixes"]}
 _CURRENCY = set(_R["currency_symbols"])
 # "1m people": a counted noun after the number, at most one modifier between (numbers.yaml).
@@ -287,8 +288,14 @@ _WORDS_PAT = (
 )
 _VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>"
            + trie_regex(_WORD_SCALES) + r")\b")
-_COUPLE_PAT = (r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"])
-               + r"(?:\s+(?P<cscale>" + _SCALE_ALT + r"))?\b")
+# Phrases that name a number ("a couple of", "a score of"), one master group each.
+_PHRASE_BY_GROUP = {f"ph{i}": r for i, r in enumerate(r for r in _R["word_rules"] if "phrase" in r)}
+_NUMBER_AHEAD = r"(?!\s+(?:[0-9]|(?:" + _WORD_ALT + r")\b))"
+_PHRASE_PATS = [
+    (g, r"\b" + _phrase_re(r["phrase"])
+     + (r"(?:\s+(?P<" + g + r"s>" + _SCALE_ALT + r"))?" if r.get("scalable") else "")
+     + r"\b" + (_NUMBER_AHEAD if r.get("not_before_number") else ""))
+    for g, r in _PHRASE_BY_GROUP.items()]
 # Fractions in words (numbers.yaml `fractions`): a numerator ("a", "one", "twenty-three"), a
 # denominator word, and optionally "of a <scale>" or a scale word.  The numerator is a run of
 # cardinal words without "and" ("one hundred and three quarters" stays 103 and a stray word).
@@ -343,7 +350,7 @@ _DIGIT_MASTER = re.compile("|".join([f"(?P<dfrac>{_DFRAC_PAT})"] + _dparts), re.
 _DIGIT_MASTER_NO_FRACTION = re.compile("|".join(_dparts), re.IGNORECASE)
 _wparts = [f"(?P<vqmul>{_VQ_PAT})"]
 _wparts += [rf"(?P<{n}>\b{p})" for n, p in _vague_alts]
-_wparts.append(f"(?P<couple>{_COUPLE_PAT})")
+_wparts += [f"(?P<{g}>{p})" for g, p in _PHRASE_PATS]
 _wparts.append(f"(?P<words>{_WORDS_PAT})")
 # A fraction reading is tried first; when it is refused (an ordinal, a count) the same position is
 # read again without it.
@@ -357,8 +364,9 @@ _first_words = set(_ALL_WORDS)
 for _v in _R["vague"]:
     _w = _v["phrase"].split()
     _first_words.add(_w[1] if _w[0] in ("a", "an") else _w[0])
-_cp = _WORD_RULES["word.couple"]["phrase"].split()
-_first_words.add(_cp[1] if _cp[0] in ("a", "an") else _cp[0])
+for _r in _PHRASE_BY_GROUP.values():
+    _w = _r["phrase"].split()
+    _first_words.add(_w[1] if _w[0] in ("a", "an") else _w[0])
 _first_words.update(w.lower() for w in _FR["alone_before_scale"])
 # Scans run on one-byte-per-code-point copies of the text made with bytes.translate (offsets
 # unchanged; non-ASCII -> "?"), shaped so each scan starts with a literal and the ``re`` engine
@@ -469,7 +477,8 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
             kind = "ordinal"
             rule = "ord.digits"
             e = m.end("tail")
-        elif tail in _GLUED_UNITS:
+        elif tail in _GLUED_UNITS or (tail in _GLUED_UNITS_ALONE
+                                      and not text[m.end("tail"):m.end("tail") + 1].isalnum()):
             pass                      # "29km": the number stands, the unit stays outside
         else:
             return None               # "5G", "3D": identifiers
@@ -711,13 +720,16 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         v = _VQ_MULT[" ".join(m.group("vq").lower().split())]
         f, mid = _WORD_SCALES[m.group("vqm").lower()]
         cores.append(_vague_core(m.start(), m.end(), v, v["id"] + "+" + mid, f))
-    elif g == "couple":
-        r = _WORD_RULES["word.couple"]
+    elif g in _PHRASE_BY_GROUP:
+        r = _PHRASE_BY_GROUP[g]
         factor, rule = 1.0, r["id"]
-        if m.group("cscale"):  # "a couple of hundred"
-            factor, mid = _WORD_SCALES[m.group("cscale").lower()]
+        if r.get("scalable") and m.group(g + "s"):  # "a couple of hundred"
+            factor, mid = _WORD_SCALES[m.group(g + "s").lower()]
             rule = f"{rule}+{mid}"
-        cores.append(_exact(m.start(), m.end(), float(r["value"]) * factor, rule, factor=factor))
+        c = _exact(m.start(), m.end(), float(r["value"]) * factor, rule, factor=factor)
+        _qualify(c, r.get("qualifier", "exact"))
+        c.plain = c.qualifier == "exact"
+        cores.append(c)
     elif g in _VAGUE_BY_GROUP:
         v = _VAGUE_BY_GROUP[g]
         cores.append(_vague_core(m.start(), m.end(), v, v["id"]))
