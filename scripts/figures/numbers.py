@@ -179,6 +179,8 @@ _SUFFIX_ALT = "|".join(
     re.escape(sfx).replace("\\-", "[-‐‑]") + (r"\b" if sfx[-1].isalpha() else r"(?![\w+])")
     for sfx in sorted(_SUFFIX_QUALIFIERS, key=len, reverse=True))
 
+_SUFFIX_AFTER = re.compile(_SUFFIX_ALT, re.IGNORECASE)
+_SUFFIX_START = frozenset("-‐‑+")
 # Trailing qualifiers ("50 or more"): a phrase right after the number, not before "than" or a
 # number of its own.
 _TRAILING: dict[str, tuple[str, str]] = {
@@ -194,7 +196,8 @@ _RATIO_OUT_OF = next(r for r in _R["ratios"] if r["id"] == "ratio.out_of")
 _RATIO_RE = re.compile(
     r"\s+(?:" + _phrase_re(_RATIO_IN["connector"]) + r"(?P<every>\s+" + _phrase_re(_RATIO_IN["every"]) + r")?"
     r"|(?P<outof>" + _phrase_re(_RATIO_OUT_OF["connector"]) + r"))\s+", re.IGNORECASE)
-_RATIO_GAP = 16
+_PAIR_GAP = 16          # the longest gap between two numbers that a ratio or range may join
+_RATIO_HINT = re.compile(r"[nN]|[oO][uU]")  # cheap: every ratio connector has an "n" or "ou"
 
 
 def _YEAR_LIKE(c) -> bool:
@@ -274,6 +277,7 @@ _VULGAR_CLASS = "[" + "".join(_VULGAR) + "]"
 _VULGAR_BEFORE = frozenset("([\"'‘“-−")      # a vulgar fraction stands alone between these
 _VULGAR_AFTER = frozenset(".,;:!?)]\"'’”-")
 _FRAC_MARK_RE = re.compile("[/" + "".join(_VULGAR) + "]")
+_SPACED_MULT_AFTER = re.compile(r"[ \t\u00a0]+(?P<w>" + trie_regex(_SPACED_MULTS) + r")\b", re.IGNORECASE)
 _DFRAC_REACH = 8        # "123 12/16": the slash or vulgar fraction within this many characters
 _DFRAC_PAT = (
     r"(?P<dneg>(?<![\w\-−–])[-−](?=[0-9]|" + _VULGAR_CLASS + r"))?"
@@ -283,7 +287,7 @@ _DFRAC_PAT = (
 )
 _SEP = r"(?:\s*[-‐‑]\s*|\s+and\s+|\s+)"
 _WORDS_PAT = (
-    r"\b(?:(?P<wpre>an?|half(?:\s+an?)?)\s+(?=(?:" + _SCALE_ALT + r")\b))?"
+    r"\b(?:(?P<wpre>an?|half(?:(?:\s+|-)an?)?)(?:\s+|-)(?=(?:" + _SCALE_ALT + r")\b))?"
     r"(?:" + _WORD_ALT + r")\b(?:" + _SEP + r"(?:" + _WORD_ALT + r")\b)*"
 )
 _VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>"
@@ -404,7 +408,7 @@ _WORD_HIT_B = re.compile((r" (?:" + trie_regex(_first_words) + r")(?![a-z0-9])")
 _DIGIT_HIT_B = re.compile(rb"\.0")
 # What may stand before a scale word or a denominator and is found by looking back from it: "a",
 # "half a" (leftmost start wins, so the longest prefix is taken).
-_PRE_RE = re.compile(r"(?<![\w])(?:half\s+an?|an?|half)\s+\Z", re.IGNORECASE)
+_PRE_RE = re.compile(r"(?<![\w])(?:half(?:\s+|-)an?|an?|half)(?:\s+|-)\Z", re.IGNORECASE)
 _PRE_WINDOW = 24
 _DIGIT_ANCHORS = set("+(-−.")
 _WORD_TOKEN = re.compile(r"(?:" + _WORD_ALT + r")\b", re.IGNORECASE)
@@ -501,10 +505,15 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
     core.plain = kind == "cardinal"
     more = m.group("more")
     if more and kind == "cardinal":
-        qid, qualifier = _SUFFIX_QUALIFIERS[more.lower().replace("‐", "-").replace("‑", "-")]
-        _qualify(core, qualifier)
-        core.rule, core.end, core.plain = f"{rule}+{qid}", max(core.end, m.end("more")), False
+        _suffix_qualify(core, more, m.end("more"))
     return core
+
+
+def _suffix_qualify(core: _Core, suffix: str, end: int) -> None:
+    """'40-plus', '30-odd', 'a hundred-odd': the suffix qualifies the number, the span takes it."""
+    qid, qualifier = _SUFFIX_QUALIFIERS[suffix.lower().replace("‐", "-").replace("‑", "-")]
+    _qualify(core, qualifier)
+    core.rule, core.end, core.plain = f"{core.rule}+{qid}", max(core.end, end), False
 
 
 def _parse_words(m: re.Match, text: str) -> list[_Core]:
@@ -525,6 +534,10 @@ def _parse_words(m: re.Match, text: str) -> list[_Core]:
         j, core = _parse_compound(toks, i, text, pre, span_start if (first and wpre) else None)
         first = False
         if core is not None:
+            if text[core.end:core.end + 1] in _SUFFIX_START and core.kind == "cardinal":
+                sm = _SUFFIX_AFTER.match(text, core.end)
+                if sm is not None:        # "thirty-odd", "a hundred-plus"
+                    _suffix_qualify(core, sm.group(), sm.end())
             out.append(core)
         i = j
     return out
@@ -851,7 +864,7 @@ def _add_fraction(text: str, c: _Core) -> None:
     c.suppress = False
 
 
-def _digit_fraction_core(m: re.Match, start: int | None = None) -> _Core | None:
+def _digit_fraction_core(m: re.Match, text: str) -> _Core | None:
     """'3/4', '2 1/2', '2½', '½': a share alone (kind fraction), a cardinal after a whole number."""
     if m.group("dv"):
         share = _VULGAR[m.group("dv")]
@@ -864,9 +877,15 @@ def _digit_fraction_core(m: re.Match, start: int | None = None) -> _Core | None:
     value = int(whole) + share if whole else share
     if m.group("dneg"):
         value = -value
-    s = m.start() if start is None else start
     kind = "cardinal" if whole else "fraction"
-    return _exact(s, m.end(), value, "num.fraction", kind, plain=kind == "cardinal")
+    core = _exact(m.start(), m.end(), value, "num.fraction", kind, plain=kind == "cardinal")
+    wm = _SPACED_MULT_AFTER.match(text, m.end())
+    if wm is not None:                    # "2 1/2 million", "1½ billion"
+        core.factor, mid = _SPACED_MULTS[wm.group("w").lower()]
+        core.value = core.low = core.high = value * core.factor
+        core.rule, core.end, core.nend = f"{core.rule}+{mid}", wm.end(), wm.end()
+        core.kind, core.plain = "cardinal", True
+    return core
 
 
 def _digit_match(master, text: str, p: int, pos: int):
@@ -892,7 +911,7 @@ def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | Non
         else:
             m = _digit_match(_DIGIT_MASTER_NO_FRACTION.match, text, p, pos)
         if m is not None and m.lastgroup == "dfrac":
-            c = _digit_fraction_core(m)
+            c = _digit_fraction_core(m, text)
             if c is None:
                 m = _digit_match(_DIGIT_MASTER_NO_FRACTION.match, text, p, pos)
         if m is None:
@@ -1027,9 +1046,11 @@ def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
     n = len(cores)
     while i < n:
         a = cores[i]
-        if i + 1 < n and a.plain and cores[i + 1].plain:
+        if i + 1 < n and a.plain and cores[i + 1].plain and cores[i + 1].start - a.end <= _PAIR_GAP:
             b = cores[i + 1]
-            merged = _try_ratio(text, a, b) or _try_range(text, a, b, out[-1].end if out else 0)
+            gap = text[a.end:b.start]
+            merged = (_try_ratio(a, b, gap) if _RATIO_HINT.search(gap) else None) \
+                or _try_range(text, a, b, gap, out[-1].end if out else 0)
             if merged is not None:
                 out.append(merged)
                 i += 2
@@ -1039,11 +1060,8 @@ def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
     return out
 
 
-def _try_ratio(text: str, a: _Core, b: _Core) -> _Core | None:
+def _try_ratio(a: _Core, b: _Core, gap: str) -> _Core | None:
     """'one in five' (a rate, kind fraction), 'three out of ten' (a count of three)."""
-    gap = text[a.end:b.start]
-    if len(gap) > _RATIO_GAP:
-        return None
     rm = _RATIO_RE.fullmatch(gap)
     if rm is None or not 0 < a.value < b.value or _YEAR_LIKE(b):
         return None
@@ -1058,8 +1076,7 @@ def _try_ratio(text: str, a: _Core, b: _Core) -> _Core | None:
     return core
 
 
-def _try_range(text: str, a: _Core, b: _Core, floor: int) -> _Core | None:
-    gap = text[a.end:b.start]
+def _try_range(text: str, a: _Core, b: _Core, gap: str, floor: int) -> _Core | None:
     if len(gap) > 12:
         return None
     cm = _CONNECTOR_RE.match(gap)
