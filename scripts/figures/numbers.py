@@ -338,10 +338,10 @@ _POINT_RE = re.compile(
 _POINT_REACH = 4        # from the end of the number to "point"
 _POINT_NOT_AFTER = frozenset(w.lower() for w in _POINT["not_after"])
 _AND_START = frozenset(" \t\n\r-‐‑\u00a0")
-# What makes a singular or counted denominator a share when no scale follows: a cue word, or the
-# end of the clause (closing punctuation, not a hyphen: "a third-placed team").
-_SHARE_CUE = re.compile(r"\s+(?:" + trie_regex(_FR["cues"]) + r")\b|\s*(?:[.,;:!?)\]}\"'’”]|\Z)",
-                        re.IGNORECASE)
+# What makes a singular or counted denominator a share when no scale follows (numbers.yaml
+# `fractions`: cues).
+_SHARE_CUE = re.compile(r"\s+(?:" + trie_regex(_FR["cues"]) + r")\b|\s*(?:["
+                        + re.escape(_FR["cue_punctuation"]) + r"]|\Z)", re.IGNORECASE)
 
 # Two anchored masters instead of one scanning regex: digits and number words are sparse, so a
 # cheap scan finds where they start and the detailed pattern is only tried there.
