@@ -9,7 +9,12 @@ Design for speed: one ``re`` pass over the text finds candidate expressions (dig
 words, vague phrases, and the exclusion patterns that must swallow clock times, dates, phone
 numbers and labelled identifiers before a number inside them is seen).  Alternations of words
 are compiled as character tries so a failing position costs a few comparisons.  Everything
-after that runs per candidate, and numbers are sparse in prose.
+after that runs per candidate, and numbers are sparse in prose.  The readings that need a word
+near a number (a denominator for fractions, "point" for decimals, a sign word) are tried only
+where the word scan saw that word, and digit fractions only near a slash or a vulgar fraction.
+
+Kinds: "cardinal" (counts and amounts), "ordinal" ("third"), "rank" ("second largest") and
+"fraction" (shares: "two thirds", "3/4", "one in five"), which measure rules do not read as counts.
 
 No pattern contains nested unbounded quantifiers, so matching is linear in the text length.
 """
@@ -283,7 +288,8 @@ _DFRAC_PAT = (
     r"(?P<dneg>(?<![\w\-−–])[-−](?=[0-9]|" + _VULGAR_CLASS + r"))?"
     r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])"
     r"(?:(?P<dwhole>[0-9]{1,3})(?:[ \t\u00a0]{1,2}(?=[0-9]{1,2}/[0-9])|(?=" + _VULGAR_CLASS + r")))?"
-    r"(?:(?P<dn>[0-9]{1,2})/(?P<dd>[0-9]{1,2})(?![\w/]|[.,][0-9])|(?P<dv>" + _VULGAR_CLASS + r")(?=[\s.,;:!?)\]\"'’”-]|\Z))"
+    r"(?:(?P<dn>[0-9]{1,2})/(?P<dd>[0-9]{1,2})(?![\w/]|[.,][0-9])"
+    r"|(?P<dv>" + _VULGAR_CLASS + r")(?=[\s.,;:!?)\]\"'’”-]|\Z))"
 )
 _SEP = r"(?:\s*[-‐‑]\s*|\s+and\s+|\s+)"
 _WORDS_PAT = (
@@ -333,7 +339,8 @@ _DIGIT_WORDS = dict(_UNITS)
 _POINT_RE = re.compile(
     r"\s+" + re.escape(_POINT["word"]) + r"\s+(?P<pdigits>(?:" + trie_regex(_DIGIT_WORDS) + r")\b"
     r"(?:(?:\s*[-‐‑]\s*|\s+)(?:" + trie_regex(_DIGIT_WORDS) + r")\b)*"
-    r"|(?:" + trie_regex(set(_TEENS) | set(_TENS)) + r")\b(?:\s*[-‐‑]\s*(?:" + trie_regex(_DIGIT_WORDS) + r")\b)?)"
+    r"|(?:" + trie_regex(set(_TEENS) | set(_TENS)) + r")\b"
+    r"(?:\s*[-‐‑]\s*(?:" + trie_regex(_DIGIT_WORDS) + r")\b)?)"
     r"(?:\s+(?P<pscale>" + _SCALE_ALT + r")\b)?", re.IGNORECASE)
 _POINT_REACH = 4        # from the end of the number to "point"
 _POINT_NOT_AFTER = frozenset(w.lower() for w in _POINT["not_after"])
@@ -795,7 +802,8 @@ def _add_point(text: str, c: _Core) -> None:
     before = text[max(0, c.start - 16):c.start].split()
     if before and before[-1].lower() in _POINT_NOT_AFTER:
         return                            # "at one point two men left"
-    words = [t.group().lower() for t in _WORD_TOKEN.finditer(text, pm.start("pdigits"), pm.end("pdigits"))]
+    words = [t.group().lower()
+             for t in _WORD_TOKEN.finditer(text, pm.start("pdigits"), pm.end("pdigits"))]
     if words[0] in _DIGIT_WORDS:
         digits = "".join(str(_DIGIT_WORDS[w]) for w in words)
     else:                                 # "point seventy-one" -> .71
@@ -975,7 +983,8 @@ def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> li
             continue
         while k < nd and dens[k] < p:
             k += 1
-        match = _WORD_MASTER.match if k < nd and dens[k] - p <= _FRAC_REACH else _WORD_MASTER_NO_FRACTION.match
+        near = k < nd and dens[k] - p <= _FRAC_REACH
+        match = _WORD_MASTER.match if near else _WORD_MASTER_NO_FRACTION.match
         m = None
         if p > pos and w in _LOOKBACK_WORDS_B:
             pm = _PRE_RE.search(text, max(pos, p - _PRE_WINDOW), p)
