@@ -198,9 +198,11 @@ _TRAILING_RE = re.compile(
 _RANGE_RULES = {r["id"]: r for r in _R["ranges"]}
 _RATIO_IN = next(r for r in _R["ratios"] if r["id"] == "ratio.in")
 _RATIO_OUT_OF = next(r for r in _R["ratios"] if r["id"] == "ratio.out_of")
+# Spaces or hyphens around the connector: "one in five", "a 1-in-100 chance".
 _RATIO_RE = re.compile(
-    r"\s+(?:" + _phrase_re(_RATIO_IN["connector"]) + r"(?P<every>\s+" + _phrase_re(_RATIO_IN["every"]) + r")?"
-    r"|(?P<outof>" + _phrase_re(_RATIO_OUT_OF["connector"]) + r"))\s+", re.IGNORECASE)
+    r"(?:\s+|[-‐‑])(?:" + _phrase_re(_RATIO_IN["connector"])
+    + r"(?P<every>\s+" + _phrase_re(_RATIO_IN["every"]) + r")?"
+    r"|(?P<outof>" + _phrase_re(_RATIO_OUT_OF["connector"]) + r"))(?:\s+|[-‐‑])", re.IGNORECASE)
 _PAIR_GAP = 16          # the longest gap between two numbers that a ratio or range may join
 _RATIO_HINT = re.compile(r"[nN]|[oO][uU]")  # cheap: every ratio connector has an "n" or "ou"
 
