@@ -21,7 +21,6 @@ No pattern contains nested unbounded quantifiers, so matching is linear in the t
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -176,6 +175,7 @@ _QUAL_RE = re.compile(
 _QUAL_WINDOW = 40
 _QUAL_MAX_WORDS = max(len(p.split()) for p in _QUAL_BY_PHRASE)
 _OPEN_PUNCT = "([{\"'\u2018\u201c-\u2013\u2014"
+_QUAL_LAST_WORDS = frozenset(p.split()[-1] for p in _QUAL_BY_PHRASE)
 
 # Suffix qualifiers ("40-plus", "40+", "30-odd"): a word suffix must end there, "+" must not
 # be followed by a word or a sign ("2+2", "C++").
@@ -411,6 +411,7 @@ _first_words |= set(_DEN_SINGULAR) | set(_DEN_PLURAL)
 _KEYWORDS_B = {w.encode("ascii"): "den" for w in set(_DEN_SINGULAR) | set(_DEN_PLURAL)}
 _KEYWORDS_B.update((w.lower().encode("ascii"), "sign") for w in _SIGN["words"])
 _KEYWORDS_B[_POINT["word"].lower().encode("ascii")] = "point"
+_ALONE_B = frozenset(w.lower().encode("ascii") for w in _FR["alone_before_scale"])
 _NOT_NUMBER_B = frozenset(w for w, kind in _KEYWORDS_B.items() if kind != "den")
 _first_words |= {w.decode("ascii") for w in _NOT_NUMBER_B}
 _WORD_HIT_B = re.compile((r" (?:" + trie_regex(_first_words) + r")(?![a-z0-9])").encode("ascii"))
@@ -820,18 +821,21 @@ def _add_point(text: str, c: _Core) -> None:
     c.suppress = False
 
 
-def _extend(text: str, c: _Core, keys: list, floor: int) -> None:
+def _extend(text: str, c: _Core, keys: list, k: int, floor: int) -> None:
     """Grow `c` by a keyword near it: decimals after "point", a fraction after "and", a sign word
-    before it.  `keys` are the (position, kind) of those keywords, sorted."""
-    i = bisect.bisect_left(keys, (c.end,))
-    if i < len(keys) and c.kind == "cardinal" and text[c.end:c.end + 1] in _AND_START:
+    before it.  `keys` are the (position, kind) of those keywords, sorted; `k` is the first at or
+    after the start of `c`."""
+    n = len(keys)
+    i = k
+    while i < n and keys[i][0] < c.end:
+        i += 1
+    if i < n and c.kind == "cardinal" and text[c.end:c.end + 1] in _AND_START:
         p, kind = keys[i]
         if kind == "point" and c.rule == "word.cardinal" and p - c.end <= _POINT_REACH:
             _add_point(text, c)
         elif kind == "den" and p - c.end <= _FRAC_REACH:
             _add_fraction(text, c)
-    i = bisect.bisect_left(keys, (c.start,)) - 1
-    if i >= 0 and keys[i][1] == "sign" and c.start - keys[i][0] <= _SIGN_REACH \
+    if k > 0 and keys[k - 1][1] == "sign" and c.start - keys[k - 1][0] <= _SIGN_REACH \
             and c.value > 0 and c.kind in _QUALIFIED_KINDS:
         _apply_sign(text, c, floor)
 
@@ -975,25 +979,30 @@ def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> li
     # The fraction reading is only tried where a denominator word is within reach.
     dens = [p for p, kind in keys if kind == "den"] if keys else keys
     k, nd = 0, len(dens)
+    no_fraction = _WORD_MASTER_NO_FRACTION.match
     for p, w in hits:       # hit " word" at i in the copy = word at i in the text
         if p < pos or w in _NOT_NUMBER_B:
             continue
-        while di < ndc and dcores[di].end <= p:
-            di += 1
-        if di < ndc and dcores[di].start <= p:
-            pos = dcores[di].end
-            continue
-        while k < nd and dens[k] < p:
-            k += 1
-        near = k < nd and dens[k] - p <= _FRAC_REACH
-        match = _WORD_MASTER.match if near else _WORD_MASTER_NO_FRACTION.match
+        if ndc:
+            while di < ndc and dcores[di].end <= p:
+                di += 1
+            if di < ndc and dcores[di].start <= p:
+                pos = dcores[di].end
+                continue
+        match = no_fraction
+        if nd:
+            while k < nd and dens[k] < p:
+                k += 1
+            if k < nd and dens[k] - p <= _FRAC_REACH:
+                match = _WORD_MASTER.match
         m = None
         if p > pos and w in _LOOKBACK_WORDS_B:
             pm = _PRE_RE.search(text, max(pos, p - _PRE_WINDOW), p)
             if pm is not None:
                 m = match(text, pm.start())
         if m is None:
-            m = match(text, p)
+            # A denominator itself starts a fraction only without a numerator ("quarter million").
+            m = (no_fraction if k < nd and dens[k] == p and w not in _ALONE_B else match)(text, p)
         if m is None:
             continue
         if m.lastgroup == "frac":
@@ -1034,6 +1043,7 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
         merged = dcores or wcores
     kept = []
     last_end = 0
+    k, nk = 0, len(keys)                  # keywords: the first at or after the core's start
     for c in merged:
         if c.start < last_end:
             continue            # e.g. "million" already inside "1.5 million"
@@ -1041,8 +1051,12 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
             if excluded is not None:
                 excluded.append((_TOKEN_CHECK_ID, c.start, c.end))
             continue
-        if keys and c.qualifier == "exact":
-            _extend(text, c, keys, last_end)
+        if nk and c.qualifier == "exact":
+            while k < nk and keys[k][0] < c.start:
+                k += 1
+            if (k < nk and keys[k][0] - c.end <= _FRAC_REACH) or \
+                    (k and c.start - keys[k - 1][0] <= _SIGN_REACH):
+                _extend(text, c, keys, k, last_end)
         kept.append(c)
         last_end = c.end
     return kept
@@ -1136,7 +1150,10 @@ def _apply_qualifiers(text: str, cores: list[_Core]) -> None:
             continue
         lo = max(prev_end, c.start - _QUAL_WINDOW)
         qm = None
-        if c.start > lo and text[c.start - 1].isspace():
+        # Cheap look at the word before the number first: most numbers have no qualifier.
+        if c.start > lo and text[c.start - 1].isspace() and \
+                (text[max(lo, c.start - 16):c.start].split() or ("",))[-1].lower().lstrip(_OPEN_PUNCT) \
+                in _QUAL_LAST_WORDS:
             words = text[lo:c.start].lower().split()[-_QUAL_MAX_WORDS:]
             if words:
                 words[0] = words[0].lstrip(_OPEN_PUNCT)
