@@ -310,7 +310,7 @@ _PHRASE_PATS = [
     for g, r in _PHRASE_BY_GROUP.items()]
 # Fractions in words (numbers.yaml `fractions`): a numerator ("a", "one", "twenty-three"), a
 # denominator word, and optionally "of a <scale>" or a scale word.  The numerator is a run of
-# cardinal words without "and" ("one hundred and three quarters" stays 103 and a stray word).
+# cardinal words without "and" ("two hundred and six tenths" stays 206 and a stray word).
 _FR = _R["fractions"]
 _DEN_SINGULAR: dict[str, int] = {w.lower(): int(d) for w, d in _FR["denominators"].items()}
 _DEN_SINGULAR.update((w, v) for w, v in _ORDINALS.items() if v >= int(_FR["ordinal_from"]))
@@ -327,7 +327,7 @@ _FRACTION_BODY = (
     r"(?:\s+of\s+an?\s+(?P<fscale2>" + _SCALE_ALT + r")\b|\s+(?P<fscale>" + _SCALE_ALT + r")\b)?"
 )
 _FRAC_PAT = r"\b" + _FRACTION_BODY
-# "five and a quarter", "3 million and a half", "one-and-a-half": a fraction after a number.
+# "seven and a quarter", "4 million and a half", "one-and-a-half": a fraction after a number.
 _AND_FRACTION = re.compile(r"(?:\s+|[ \t]*[-‐‑][ \t]*)and(?:\s+|[ \t]*[-‐‑][ \t]*)" + _FRACTION_BODY,
                            re.IGNORECASE)
 # Sign words ("minus 20"): found by the word scan, then looked for before a number.
@@ -613,7 +613,7 @@ def _parse_compound(toks, i, text, pre, pre_start):
             f = _WORD_SCALES[w][0]
             if f >= last_scale and last == "scale" and groups == 1 and w in _CHAINED \
                     and not _AND_RE.search(text, toks[j - 1][1], s):
-                total *= f                # "two thousand million", "three lakh crore"
+                total *= f                # "two thousand million", "four lakh crore"
                 final_factor *= f
                 last_scale = f
                 j += 1
@@ -798,7 +798,7 @@ def _fraction_core(m: re.Match, text: str) -> _Core | None:
 
 
 def _add_point(text: str, c: _Core) -> None:
-    """'five point five', 'two hundred point zero three': the decimals after 'point'."""
+    """'five point five', 'three hundred point zero six': the decimals after 'point'."""
     pm = _POINT_RE.match(text, c.end)
     if pm is None or c.value != int(c.value):
         return
@@ -841,7 +841,7 @@ def _extend(text: str, c: _Core, keys: list, k: int, floor: int) -> None:
 
 
 def _apply_sign(text: str, c: _Core, floor: int) -> None:
-    """'minus 20', 'negative one': negate `c` when a sign word stands right before it."""
+    """'minus 20', 'negative two': negate `c` when a sign word stands right before it."""
     sm = _SIGN_RE.search(text, max(floor, c.start - 16), c.start)
     if sm is None:
         return
@@ -857,7 +857,7 @@ def _apply_sign(text: str, c: _Core, floor: int) -> None:
 
 
 def _add_fraction(text: str, c: _Core) -> None:
-    """'five and a quarter', '3 million and a half', 'one and a half million': extend `c`."""
+    """'seven and a quarter', '4 million and a half', 'one and a half million': extend `c`."""
     am = _AND_FRACTION.match(text, c.end)
     if am is None:
         return
@@ -974,7 +974,7 @@ def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> li
     hits = [(h.start(), h.group()[1:]) for h in _WORD_HIT_B.finditer(lowered)]
     keys = [(p, _KEYWORDS_B[w]) for p, w in hits if w in _KEYWORDS_B]
     # Words inside a digit number ("3 million", "1.5 lakh crore") are read with it: a word run
-    # starting there would swallow the numbers after it ("6 crore and two hundred").
+    # starting there would swallow the numbers after it ("7 crore and three hundred").
     di, ndc = 0, len(dcores)
     # The fraction reading is only tried where a denominator word is within reach.
     dens = [p for p, kind in keys if kind == "den"] if keys else keys
@@ -1001,7 +1001,7 @@ def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> li
             if pm is not None:
                 m = match(text, pm.start())
         if m is None:
-            # A denominator itself starts a fraction only without a numerator ("quarter million").
+            # A denominator itself starts a fraction only without a numerator ("quarter billion").
             m = (no_fraction if k < nd and dens[k] == p and w not in _ALONE_B else match)(text, p)
         if m is None:
             continue
