@@ -93,7 +93,9 @@ def test_adversarial_inputs_are_linear():
     # Not a timing assertion: these must simply finish.  Patterns avoid nested quantifiers, so
     # each runs in linear time; benchmarks/bench_numbers.py measures the speed.
     for chunk in ("1,", "1 ", "12,345,", "9" * 50 + " ", "one ", "one one and ", "- ", "+1 ",
-                  "hundreds of ", "a ", "between 1 and ", "at least ", "1.2.", "$1m "):
+                  "hundreds of ", "a ", "between 1 and ", "at least ", "1.2.", "$1m ",
+                  "one third ", "two-", "thirds of a ", "and a half ", "1/2 ", "1 1/", "½", "minus ",
+                  "one point ", "one in ", "3 out of ", "2e", "1e-"):
         text = chunk * (200_000 // len(chunk))
         spans = find_numbers(text)
         assert all(0 <= s.start < s.end <= len(text) for s in spans)

@@ -19,6 +19,7 @@ PIECES = st.sampled_from([
     "one", "two", "twenty", "-three", "hundred", "thousand", "million", "dozen", "hundreds of ",
     "thousands", "tens of ", "several ", "a few ", "first", "second", "largest", "0", "1", "12",
     "700", "1,234", "20,000", "3.5", "bn", "m", "k", "km", "st", "GMT", "Article ", "http://",
+    "third", "quarters", "of a ", "1/2", "½",
     "İ", "é", "\u00a0", "\n",
 ])
 MIXED = st.one_of(st.text(), st.lists(PIECES, max_size=30).map("".join))
@@ -40,5 +41,5 @@ def test_invariants(text):
         if s.high is not None:
             assert math.isfinite(s.high) and s.value <= s.high
         assert s.qualifier in QUALIFIERS
-        assert s.kind in ("cardinal", "ordinal")
+        assert s.kind in ("cardinal", "ordinal", "rank", "fraction")
         assert s.rule

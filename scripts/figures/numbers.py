@@ -9,7 +9,12 @@ Design for speed: one ``re`` pass over the text finds candidate expressions (dig
 words, vague phrases, and the exclusion patterns that must swallow clock times, dates, phone
 numbers and labelled identifiers before a number inside them is seen).  Alternations of words
 are compiled as character tries so a failing position costs a few comparisons.  Everything
-after that runs per candidate, and numbers are sparse in prose.
+after that runs per candidate, and numbers are sparse in prose.  The readings that need a word
+near a number (a denominator for fractions, "point" for decimals, a sign word) are tried only
+where the word scan saw that word, and digit fractions only near a slash or a vulgar fraction.
+
+Kinds: "cardinal" (counts and amounts), "ordinal" ("third"), "rank" ("second largest") and
+"fraction" (shares: "two thirds", "3/4", "one in five"), which measure rules do not read as counts.
 
 No pattern contains nested unbounded quantifiers, so matching is linear in the text length.
 """
@@ -50,7 +55,7 @@ _R = yaml.safe_load(_RULES_PATH.read_text(encoding="utf-8"))
 def _collect_rule_ids(rules: dict) -> list[str]:
     ids: list[str] = []
     for key in ("digits", "multipliers", "word_rules", "ordinal_rules", "vague", "qualifiers",
-                "suffix_qualifiers", "ranges", "exclusions"):
+                "suffix_qualifiers", "ranges", "ratios", "exclusions"):
         ids.extend(entry["id"] for entry in rules[key])
     return ids
 
@@ -118,9 +123,11 @@ for _m in _MULTS:
             _GLUED_MULTS[_f] = (float(_m["factor"]), _m["id"], bool(_m.get("currency_only")))
             if _m.get("before_counted"):
                 _BEFORE_COUNTED.add(_f)
+_CHAINED = frozenset(w.lower() for w in _R["chained_scales"])
 _HUNDRED = "hundred"
 _DOZEN = "dozen"
 _GLUED_UNITS = frozenset(_R["glued_units"])   # case-sensitive
+_GLUED_UNITS_ALONE = frozenset(_R["glued_units_alone"])
 _ORD_SUFFIXES = {s.lower() for s in _R["ordinal_digit_suffixes"]}
 _CURRENCY = set(_R["currency_symbols"])
 # "1m people": a counted noun after the number, at most one modifier between (numbers.yaml).
@@ -168,6 +175,7 @@ _QUAL_RE = re.compile(
 _QUAL_WINDOW = 40
 _QUAL_MAX_WORDS = max(len(p.split()) for p in _QUAL_BY_PHRASE)
 _OPEN_PUNCT = "([{\"'\u2018\u201c-\u2013\u2014"
+_QUAL_LAST_WORDS = frozenset(p.split()[-1] for p in _QUAL_BY_PHRASE)
 
 # Suffix qualifiers ("40-plus", "40+", "30-odd"): a word suffix must end there, "+" must not
 # be followed by a word or a sign ("2+2", "C++").
@@ -176,6 +184,8 @@ _SUFFIX_ALT = "|".join(
     re.escape(sfx).replace("\\-", "[-‐‑]") + (r"\b" if sfx[-1].isalpha() else r"(?![\w+])")
     for sfx in sorted(_SUFFIX_QUALIFIERS, key=len, reverse=True))
 
+_SUFFIX_AFTER = re.compile(_SUFFIX_ALT, re.IGNORECASE)
+_SUFFIX_START = frozenset("-‐‑+")
 # Trailing qualifiers ("50 or more"): a phrase right after the number, not before "than" or a
 # number of its own.
 _TRAILING: dict[str, tuple[str, str]] = {
@@ -186,6 +196,21 @@ _TRAILING_RE = re.compile(
 
 # Ranges -----------------------------------------------------------------------------------
 _RANGE_RULES = {r["id"]: r for r in _R["ranges"]}
+_RATIO_IN = next(r for r in _R["ratios"] if r["id"] == "ratio.in")
+_RATIO_OUT_OF = next(r for r in _R["ratios"] if r["id"] == "ratio.out_of")
+# Spaces or hyphens around the connector: "one in five", "a 1-in-100 chance".
+_RATIO_RE = re.compile(
+    r"(?:\s+|[-‐‑])(?:" + _phrase_re(_RATIO_IN["connector"])
+    + r"(?P<every>\s+" + _phrase_re(_RATIO_IN["every"]) + r")?"
+    r"|(?P<outof>" + _phrase_re(_RATIO_OUT_OF["connector"]) + r"))(?:\s+|[-‐‑])", re.IGNORECASE)
+_PAIR_GAP = 16          # the longest gap between two numbers that a ratio or range may join
+_RATIO_HINT = re.compile(r"[nN]|[oO][uU]")  # cheap: every ratio connector has an "n" or "ou"
+
+
+def _YEAR_LIKE(c) -> bool:
+    return c.rule == "num.digits" and 1800 <= c.value <= 2099 and c.value == int(c.value)
+
+
 _CONNECTOR_RE = re.compile(r"(?:(?P<dash>\s*[-‐‑–—]\s*)|\s+(?P<word>to|or|and)\s+)\Z", re.IGNORECASE)
 _BETWEEN_RE = re.compile(r"(?<![\w])between\s+\Z", re.IGNORECASE)
 _FROM_RE = re.compile(r"(?<![\w])from\s+\Z", re.IGNORECASE)
@@ -239,57 +264,123 @@ _excl_alts = [(n, p) for n, p in _excl_alts if _EXCL_BY_GROUP[n] != _JUNK_ID]
 _NUM_CORE = (r"(?:[0-9]{1,3}(?:[,\u00a0\u202f\u2009][0-9]{3}){1,6}|[0-9]{1,2}(?:,[0-9]{2}){1,5},[0-9]{3}"
              r"|[0-9]{1,3}(?: [0-9]{3}){0,5} 0[0-9]{2}(?: [0-9]{3}){0,5}"
              r"|[0-9]{1,%d})(?:\.[0-9]{1,%d})?|\.[0-9]{1,%d}" % (_MAX_INT, _MAX_FRAC, _MAX_FRAC))
+_EXP = next(d for d in _R["digits"] if d["id"] == "num.exponent")
 _GROUP_SEPS = str.maketrans("", "", ",\u00a0\u202f\u2009 ")
 _DIGIT_PAT = (
     r"(?P<neg>(?<![\w\-−–])[-−](?=\.?[0-9]))?"
     r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
     r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
+    r"(?:(?P<exp>[" + _EXP["markers"] + r"][-+−]?[0-9]{1,3})(?![\w.]))?"
     r"(?P<tail>[^\W\d_]*)"
     r"(?P<more>(?<=\d)(?:" + _SUFFIX_ALT + r"))?"
-    r"(?:[ \t\u00a0]+(?P<wmult>" + trie_regex(_SPACED_MULTS) + r")\b)?"
+    r"(?:[ \t\u00a0]+(?P<wmult>" + trie_regex(_SPACED_MULTS) + r")\b"
+    r"(?:[ \t\u00a0]+(?P<wmult2>" + trie_regex(_CHAINED) + r")\b)?)?"
+)
+# Fractions in digits (numbers.yaml `num.fraction`): "3/4", "-1/4", "2 1/2", "2½", "½".
+_DFR = next(d for d in _R["digits"] if d["id"] == "num.fraction")
+_DFRAC_DENOMS = frozenset(int(x) for x in _DFR["denominators"])
+_VULGAR = {ch: int(v.split("/")[0]) / int(v.split("/")[1]) for ch, v in _DFR["vulgar"].items()}
+_VULGAR_CLASS = "[" + "".join(_VULGAR) + "]"
+_VULGAR_BEFORE = frozenset("([\"'‘“-−")      # a vulgar fraction stands alone between these
+_VULGAR_AFTER = frozenset(".,;:!?)]\"'’”-")
+_FRAC_MARK_RE = re.compile("[/" + "".join(_VULGAR) + "]")
+_SPACED_MULT_AFTER = re.compile(r"[ \t\u00a0]+(?P<w>" + trie_regex(_SPACED_MULTS) + r")\b", re.IGNORECASE)
+_DFRAC_REACH = 8        # "123 12/16": the slash or vulgar fraction within this many characters
+_DFRAC_PAT = (
+    r"(?P<dneg>(?<![\w\-−–])[-−](?=[0-9]|" + _VULGAR_CLASS + r"))?"
+    r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])"
+    r"(?:(?P<dwhole>[0-9]{1,3})(?:[ \t\u00a0]{1,2}(?=[0-9]{1,2}/[0-9])|(?=" + _VULGAR_CLASS + r")))?"
+    r"(?:(?P<dn>[0-9]{1,2})/(?P<dd>[0-9]{1,2})(?![\w/]|[.,][0-9])"
+    r"|(?P<dv>" + _VULGAR_CLASS + r")(?=[\s.,;:!?)\]\"'’”-]|\Z))"
 )
 _SEP = r"(?:\s*[-‐‑]\s*|\s+and\s+|\s+)"
 _WORDS_PAT = (
-    r"\b(?:(?P<wpre>an?|half(?:\s+an?)?)\s+(?=(?:" + _SCALE_ALT + r")\b))?"
+    r"\b(?:(?P<wpre>an?|half(?:(?:\s+|-)an?)?)(?:\s+|-)(?=(?:" + _SCALE_ALT + r")\b))?"
     r"(?:" + _WORD_ALT + r")\b(?:" + _SEP + r"(?:" + _WORD_ALT + r")\b)*"
 )
 _VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>"
            + trie_regex(_WORD_SCALES) + r")\b")
-_COUPLE_PAT = (r"\b" + _phrase_re(_WORD_RULES["word.couple"]["phrase"])
-               + r"(?:\s+(?P<cscale>" + _SCALE_ALT + r"))?\b")
-# "one and a half (million)", "a million and a half", "a quarter of a million": a whole number
-# and a half, or a share of a scale word. The scale is optional after "N and a half" ("two and a
-# half years" is 2.5), required otherwise.
-_FRACTIONS = {" ".join(k.lower().split()): float(v)
-              for k, v in _WORD_RULES["word.fraction_of_scale"]["fractions"].items()}
-_NONZERO_UNITS = {w: v for w, v in _UNITS.items() if v}
-_FRAC_PAT = (
-    r"\b(?:(?P<fwhole>" + trie_regex(_NONZERO_UNITS) + r")[\s-]+and[\s-]+a[\s-]+half"
-    r"(?:\s+(?P<fscale>" + _SCALE_ALT + r")\b)?"
-    r"|(?P<fshare>" + trie_regex(_FRACTIONS) + r")\s+of\s+an?\s+(?P<fscale2>" + _SCALE_ALT + r")\b"
-    r"|an?\s+(?P<fscale3>" + _SCALE_ALT + r")\s+and\s+a\s+half\b)"
+# Phrases that name a number ("a couple of", "a score of"), one master group each.
+_PHRASE_BY_GROUP = {f"ph{i}": r for i, r in enumerate(r for r in _R["word_rules"] if "phrase" in r)}
+_NUMBER_AHEAD = r"(?!\s+(?:[0-9]|(?:" + _WORD_ALT + r")\b))"
+_PHRASE_PATS = [
+    (g, r"\b" + _phrase_re(r["phrase"])
+     + (r"(?:\s+(?P<" + g + r"s>" + _SCALE_ALT + r"))?" if r.get("scalable") else "")
+     + r"\b" + (_NUMBER_AHEAD if r.get("not_before_number") else ""))
+    for g, r in _PHRASE_BY_GROUP.items()]
+# Fractions in words (numbers.yaml `fractions`): a numerator ("a", "one", "twenty-three"), a
+# denominator word, and optionally "of a <scale>" or a scale word.  The numerator is a run of
+# cardinal words without "and" ("two hundred and six tenths" stays 206 and a stray word).
+_FR = _R["fractions"]
+_DEN_SINGULAR: dict[str, int] = {w.lower(): int(d) for w, d in _FR["denominators"].items()}
+_DEN_SINGULAR.update((w, v) for w, v in _ORDINALS.items() if v >= int(_FR["ordinal_from"]))
+_DEN_PLURAL: dict[str, int] = {
+    _FR["irregular_plurals"].get(w, w + _FR["plural_suffix"]).lower(): d for w, d in _DEN_SINGULAR.items()}
+_DEN_COUNTED = frozenset(w.lower() for w in _FR["counted"])
+_DEN_AFTER_AND = frozenset(w.lower() for w in _FR["after_and"])
+_CARD_ALT = trie_regex(set(_UNITS) | set(_TEENS) | set(_TENS) | set(_WORD_SCALES))
+_FRACTION_BODY = (
+    r"(?:(?P<fnum>an?|(?:" + _CARD_ALT + r")\b(?:(?:\s*[-‐‑]\s*|\s+)(?:" + _CARD_ALT + r")\b)*)"
+    r"(?P<fsep>[ \t]*[-‐‑][ \t]*|\s+)"
+    r"|(?=(?:" + trie_regex(_FR["alone_before_scale"]) + r")\s+(?:" + _SCALE_ALT + r")\b))"
+    r"(?P<fden>" + trie_regex(set(_DEN_SINGULAR) | set(_DEN_PLURAL)) + r")\b"
+    r"(?:\s+of\s+an?\s+(?P<fscale2>" + _SCALE_ALT + r")\b|\s+(?P<fscale>" + _SCALE_ALT + r")\b)?"
 )
+_FRAC_PAT = r"\b" + _FRACTION_BODY
+# "seven and a quarter", "4 million and a half", "one-and-a-half": a fraction after a number.
+_AND_FRACTION = re.compile(r"(?:\s+|[ \t]*[-‐‑][ \t]*)and(?:\s+|[ \t]*[-‐‑][ \t]*)" + _FRACTION_BODY,
+                           re.IGNORECASE)
+# Sign words ("minus 20"): found by the word scan, then looked for before a number.
+_SIGN = _WORD_RULES["word.minus"]
+_SIGN_RE = re.compile(r"(?<![\w-])(?:" + trie_regex(_SIGN["words"]) + r")[ \t\u00a0]+\Z", re.IGNORECASE)
+_SIGN_REACH = 16        # from the start of a sign word to the number's
+_SIGN_NOT_AFTER = frozenset(w.lower() for w in _SIGN["not_after"])
+# "five point five": a number in words, "point", and digit words (or one compound read as digits).
+_POINT = _WORD_RULES["word.point"]
+_DIGIT_WORDS = dict(_UNITS)
+_POINT_RE = re.compile(
+    r"\s+" + re.escape(_POINT["word"]) + r"\s+(?P<pdigits>(?:" + trie_regex(_DIGIT_WORDS) + r")\b"
+    r"(?:(?:\s*[-‐‑]\s*|\s+)(?:" + trie_regex(_DIGIT_WORDS) + r")\b)*"
+    r"|(?:" + trie_regex(set(_TEENS) | set(_TENS)) + r")\b"
+    r"(?:\s*[-‐‑]\s*(?:" + trie_regex(_DIGIT_WORDS) + r")\b)?)"
+    r"(?:\s+(?P<pscale>" + _SCALE_ALT + r")\b)?", re.IGNORECASE)
+_POINT_REACH = 4        # from the end of the number to "point"
+_POINT_NOT_AFTER = frozenset(w.lower() for w in _POINT["not_after"])
+_AND_START = frozenset(" \t\n\r-‐‑\u00a0")
+# What makes a singular or counted denominator a share when no scale follows (numbers.yaml
+# `fractions`: cues).
+_SHARE_CUE = re.compile(r"\s+(?:" + trie_regex(_FR["cues"]) + r")\b|\s*(?:["
+                        + re.escape(_FR["cue_punctuation"]) + r"]|\Z)", re.IGNORECASE)
 
 # Two anchored masters instead of one scanning regex: digits and number words are sparse, so a
 # cheap scan finds where they start and the detailed pattern is only tried there.
 _dparts = [f"(?P<{n}>{p})" for n, p in _excl_alts]
 _dparts.append(f"(?P<dig>{_DIGIT_PAT})")
 _dparts += [f"(?P<{n}>{p})" for n, p in _junk]
-_DIGIT_MASTER = re.compile("|".join(_dparts), re.IGNORECASE)
-_wparts = [f"(?P<frac>{_FRAC_PAT})", f"(?P<vqmul>{_VQ_PAT})"]
+# A fraction reading ("3/4", "2 1/2", "2½") is tried before the exclusions (a slash pair is
+# otherwise a date or a path); when it is refused the position is read again without it.
+_DIGIT_MASTER = re.compile("|".join([f"(?P<dfrac>{_DFRAC_PAT})"] + _dparts), re.IGNORECASE)
+_DIGIT_MASTER_NO_FRACTION = re.compile("|".join(_dparts), re.IGNORECASE)
+_wparts = [f"(?P<vqmul>{_VQ_PAT})"]
 _wparts += [rf"(?P<{n}>\b{p})" for n, p in _vague_alts]
-_wparts.append(f"(?P<couple>{_COUPLE_PAT})")
+_wparts += [f"(?P<{g}>{p})" for g, p in _PHRASE_PATS]
 _wparts.append(f"(?P<words>{_WORDS_PAT})")
-_WORD_MASTER = re.compile("|".join(_wparts), re.IGNORECASE)
+# A fraction reading is tried first; when it is refused (an ordinal, a count) the same position is
+# read again without it.
+_WORD_MASTER = re.compile("|".join([f"(?P<frac>{_FRAC_PAT})"] + _wparts), re.IGNORECASE)
+_WORD_MASTER_NO_FRACTION = re.compile("|".join(_wparts), re.IGNORECASE)
 
 # Scanners.  Digit hits: any ASCII digit.  Word hits: the first word of anything the word
-# master can match, except a leading "a"/"an"/"half" (found by looking back from the scale word).
+# master can match, except a leading "a"/"an"/"half" (found by looking back from the scale word or
+# denominator after it), and every denominator word.
 _first_words = set(_ALL_WORDS)
 for _v in _R["vague"]:
     _w = _v["phrase"].split()
     _first_words.add(_w[1] if _w[0] in ("a", "an") else _w[0])
-_cp = _WORD_RULES["word.couple"]["phrase"].split()
-_first_words.add(_cp[1] if _cp[0] in ("a", "an") else _cp[0])
+for _r in _PHRASE_BY_GROUP.values():
+    _w = _r["phrase"].split()
+    _first_words.add(_w[1] if _w[0] in ("a", "an") else _w[0])
+_first_words.update(w.lower() for w in _FR["alone_before_scale"])
 # Scans run on one-byte-per-code-point copies of the text made with bytes.translate (offsets
 # unchanged; non-ASCII -> "?"), shaped so each scan starts with a literal and the ``re`` engine
 # can skip ahead fast:
@@ -310,14 +401,24 @@ def _translation(keep) -> bytes:
 
 _WORD_TABLE = _translation(lambda c: (c + 32 if 65 <= c <= 90 else c) if (65 <= c <= 90 or 97 <= c <= 122 or 48 <= c <= 57) else 32)
 _DIGIT_TABLE = _translation(lambda c: 48 if 48 <= c <= 57 else 46)
+_LOOKBACK_WORDS = (set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL_WORDS}
+                   | (set(_DEN_SINGULAR) & _first_words))
+_LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
+# Denominators are hits too, so that a fraction is only tried where one is near.
+_FRAC_REACH = 80
+_first_words |= set(_DEN_SINGULAR) | set(_DEN_PLURAL)
+# Keywords the scan reports for the steps after it; sign words and "point" start no number.
+_KEYWORDS_B = {w.encode("ascii"): "den" for w in set(_DEN_SINGULAR) | set(_DEN_PLURAL)}
+_KEYWORDS_B.update((w.lower().encode("ascii"), "sign") for w in _SIGN["words"])
+_KEYWORDS_B[_POINT["word"].lower().encode("ascii")] = "point"
+_ALONE_B = frozenset(w.lower().encode("ascii") for w in _FR["alone_before_scale"])
+_NOT_NUMBER_B = frozenset(w for w, kind in _KEYWORDS_B.items() if kind != "den")
+_first_words |= {w.decode("ascii") for w in _NOT_NUMBER_B}
 _WORD_HIT_B = re.compile((r" (?:" + trie_regex(_first_words) + r")(?![a-z0-9])").encode("ascii"))
 _DIGIT_HIT_B = re.compile(rb"\.0")
-_LOOKBACK_WORDS = set(_WORD_SCALES) | {w for w in _first_words if w not in _ALL_WORDS}
-_LOOKBACK_WORDS_B = frozenset(w.encode("ascii") for w in _LOOKBACK_WORDS)
-# What may stand before a scale word and is found by looking back from it: "a", "half a", "a
-# quarter of a" (leftmost start wins, so the longest prefix is taken).
-_PRE_RE = re.compile(r"(?<![\w])(?:(?:" + trie_regex(_FRACTIONS) + r")\s+of\s+an?|half\s+an?|an?|half)\s+\Z",
-                     re.IGNORECASE)
+# What may stand before a scale word or a denominator and is found by looking back from it: "a",
+# "half a" (leftmost start wins, so the longest prefix is taken).
+_PRE_RE = re.compile(r"(?<![\w])(?:half(?:\s+|-)an?|an?|half)(?:\s+|-)\Z", re.IGNORECASE)
 _PRE_WINDOW = 24
 _DIGIT_ANCHORS = set("+(-−.")
 _WORD_TOKEN = re.compile(r"(?:" + _WORD_ALT + r")\b", re.IGNORECASE)
@@ -368,6 +469,10 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
         value = float(plain)
     except ValueError:   # pragma: no cover - the pattern only admits valid literals
         return None
+    if m.group("exp"):                  # float() reads "12e-1" exactly and overflows to inf
+        value = float(plain + "e" + m.group("exp")[1:].replace("−", "-"))
+        rule += "+" + _EXP["id"]
+        e = m.end("exp")
     if neg:
         value = -value
     kind = "cardinal"
@@ -386,7 +491,8 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
             kind = "ordinal"
             rule = "ord.digits"
             e = m.end("tail")
-        elif tail in _GLUED_UNITS:
+        elif tail in _GLUED_UNITS or (tail in _GLUED_UNITS_ALONE
+                                      and not text[m.end("tail"):m.end("tail") + 1].isalnum()):
             pass                      # "29km": the number stands, the unit stays outside
         else:
             return None               # "5G", "3D": identifiers
@@ -395,6 +501,13 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
         value *= factor
         rule += "+" + mid
         e = m.end("wmult")
+        if m.group("wmult2"):
+            f2, mid2 = _SPACED_MULTS[m.group("wmult2").lower()]
+            if f2 >= factor:              # "1.5 lakh crore", "5 thousand million"
+                factor *= f2
+                value *= f2
+                rule += "+" + mid2
+                e = m.end("wmult2")
     if not math.isfinite(value):
         return None
     core = _exact(s, e, value, rule, kind)
@@ -402,10 +515,15 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
     core.plain = kind == "cardinal"
     more = m.group("more")
     if more and kind == "cardinal":
-        qid, qualifier = _SUFFIX_QUALIFIERS[more.lower().replace("‐", "-").replace("‑", "-")]
-        _qualify(core, qualifier)
-        core.rule, core.end, core.plain = f"{rule}+{qid}", max(core.end, m.end("more")), False
+        _suffix_qualify(core, more, m.end("more"))
     return core
+
+
+def _suffix_qualify(core: _Core, suffix: str, end: int) -> None:
+    """'40-plus', '30-odd', 'a hundred-odd': the suffix qualifies the number, the span takes it."""
+    qid, qualifier = _SUFFIX_QUALIFIERS[suffix.lower().replace("‐", "-").replace("‑", "-")]
+    _qualify(core, qualifier)
+    core.rule, core.end, core.plain = f"{core.rule}+{qid}", max(core.end, end), False
 
 
 def _parse_words(m: re.Match, text: str) -> list[_Core]:
@@ -426,6 +544,10 @@ def _parse_words(m: re.Match, text: str) -> list[_Core]:
         j, core = _parse_compound(toks, i, text, pre, span_start if (first and wpre) else None)
         first = False
         if core is not None:
+            if text[core.end:core.end + 1] in _SUFFIX_START and core.kind == "cardinal":
+                sm = _SUFFIX_AFTER.match(text, core.end)
+                if sm is not None:        # "thirty-odd", "a hundred-plus"
+                    _suffix_qualify(core, sm.group(), sm.end())
             out.append(core)
         i = j
     return out
@@ -489,6 +611,13 @@ def _parse_compound(toks, i, text, pre, pre_start):
             break
         elif w in _WORD_SCALES:
             f = _WORD_SCALES[w][0]
+            if f >= last_scale and last == "scale" and groups == 1 and w in _CHAINED \
+                    and not _AND_RE.search(text, toks[j - 1][1], s):
+                total *= f                # "two thousand million", "four lakh crore"
+                final_factor *= f
+                last_scale = f
+                j += 1
+                continue
             if f >= last_scale:
                 break
             if last is None:
@@ -614,15 +743,16 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         v = _VQ_MULT[" ".join(m.group("vq").lower().split())]
         f, mid = _WORD_SCALES[m.group("vqm").lower()]
         cores.append(_vague_core(m.start(), m.end(), v, v["id"] + "+" + mid, f))
-    elif g == "frac":
-        cores.append(_fraction_core(m))
-    elif g == "couple":
-        r = _WORD_RULES["word.couple"]
+    elif g in _PHRASE_BY_GROUP:
+        r = _PHRASE_BY_GROUP[g]
         factor, rule = 1.0, r["id"]
-        if m.group("cscale"):  # "a couple of hundred"
-            factor, mid = _WORD_SCALES[m.group("cscale").lower()]
+        if r.get("scalable") and m.group(g + "s"):  # "a couple of hundred"
+            factor, mid = _WORD_SCALES[m.group(g + "s").lower()]
             rule = f"{rule}+{mid}"
-        cores.append(_exact(m.start(), m.end(), float(r["value"]) * factor, rule, factor=factor))
+        c = _exact(m.start(), m.end(), float(r["value"]) * factor, rule, factor=factor)
+        _qualify(c, r.get("qualifier", "exact"))
+        c.plain = c.qualifier == "exact"
+        cores.append(c)
     elif g in _VAGUE_BY_GROUP:
         v = _VAGUE_BY_GROUP[g]
         cores.append(_vague_core(m.start(), m.end(), v, v["id"]))
@@ -630,79 +760,290 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         excluded.append((_EXCL_BY_GROUP[g], m.start(), m.end()))
 
 
-def _fraction_core(m: re.Match) -> _Core:
-    """'one and a half million', 'a million and a half', 'a quarter of a million'."""
-    scale = m.group("fscale") or m.group("fscale2") or m.group("fscale3")
-    factor = _WORD_SCALES[scale.lower()][0] if scale else 1.0
-    if m.group("fwhole"):
-        value, rule = _UNITS[m.group("fwhole").lower()] + 0.5, "word.and_a_half"
-    elif m.group("fshare"):
-        value, rule = _FRACTIONS[" ".join(m.group("fshare").lower().split())], "word.fraction_of_scale"
+def _read_fraction(m: re.Match, text: str, after_and: bool = False):
+    """(share, scale factor or None) for a `_FRACTION_BODY` match, or None when refused."""
+    den = m.group("fden").lower()
+    plural = den not in _DEN_SINGULAR
+    d = _DEN_PLURAL[den] if plural else _DEN_SINGULAR[den]
+    num = m.group("fnum")
+    if num is None or num.lower() in ("a", "an"):
+        n = 1.0
     else:
-        value, rule = 1.5, "word.and_a_half"
-    return _exact(m.start(), m.end(), value * factor, rule, factor=factor)
+        toks = [(t.start(), t.end(), t.group().lower())
+                for t in _WORD_TOKEN.finditer(text, m.start("fnum"), m.end("fnum"))]
+        j, core = _parse_compound(toks, 0, text, None, None)
+        if j != len(toks) or core is None or core.kind != "cardinal":
+            return None
+        n = core.value
+    if not plural and n != 1:
+        return None                       # "two hundred fifth" is an ordinal
+    scale = m.group("fscale") or m.group("fscale2")
+    if scale is None and (not plural or den in _DEN_COUNTED) \
+            and not (after_and and den in _DEN_AFTER_AND) \
+            and not (m.group("fsep") or "").strip() \
+            and _SHARE_CUE.match(text, m.end()) is None:
+        return None                       # "a third attack", "the first three quarters"
+    return n / d, (_WORD_SCALES[scale.lower()][0] if scale else None)
 
 
-def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None) -> None:
+def _fraction_core(m: re.Match, text: str) -> _Core | None:
+    """'two thirds', 'one-fifth', 'a quarter of a million', 'three quarters million'."""
+    got = _read_fraction(m, text)
+    if got is None:
+        return None
+    share, factor = got
+    if factor is None:
+        return _exact(m.start(), m.end(), share, "word.fraction", "fraction", plain=False)
+    return _exact(m.start(), m.end(), share * factor, "word.fraction_of_scale", factor=factor)
+
+
+def _add_point(text: str, c: _Core) -> None:
+    """'five point five', 'three hundred point zero six': the decimals after 'point'."""
+    pm = _POINT_RE.match(text, c.end)
+    if pm is None or c.value != int(c.value):
+        return
+    before = text[max(0, c.start - 16):c.start].split()
+    if before and before[-1].lower() in _POINT_NOT_AFTER:
+        return                            # "at one point two men left"
+    words = [t.group().lower()
+             for t in _WORD_TOKEN.finditer(text, pm.start("pdigits"), pm.end("pdigits"))]
+    if words[0] in _DIGIT_WORDS:
+        digits = "".join(str(_DIGIT_WORDS[w]) for w in words)
+    else:                                 # "point seventy-one" -> .71
+        digits = str(sum(_TEENS.get(w) or _TENS.get(w) or _UNITS[w] for w in words))
+    c.value = float(f"{int(c.value)}.{digits}")
+    if pm.group("pscale"):                # "one point two million"
+        c.factor = _WORD_SCALES[pm.group("pscale").lower()][0]
+        c.value *= c.factor
+    c.low = c.high = c.value
+    c.end = c.nend = pm.end()
+    c.rule = _POINT["id"]
+    c.suppress = False
+
+
+def _extend(text: str, c: _Core, keys: list, k: int, floor: int) -> None:
+    """Grow `c` by a keyword near it: decimals after "point", a fraction after "and", a sign word
+    before it.  `keys` are the (position, kind) of those keywords, sorted; `k` is the first at or
+    after the start of `c`."""
+    n = len(keys)
+    i = k
+    while i < n and keys[i][0] < c.end:
+        i += 1
+    if i < n and c.kind == "cardinal" and text[c.end:c.end + 1] in _AND_START:
+        p, kind = keys[i]
+        if kind == "point" and c.rule == "word.cardinal" and p - c.end <= _POINT_REACH:
+            _add_point(text, c)
+        elif kind == "den" and p - c.end <= _FRAC_REACH:
+            _add_fraction(text, c)
+    if k > 0 and keys[k - 1][1] == "sign" and c.start - keys[k - 1][0] <= _SIGN_REACH \
+            and c.value > 0 and c.kind in _QUALIFIED_KINDS:
+        _apply_sign(text, c, floor)
+
+
+def _apply_sign(text: str, c: _Core, floor: int) -> None:
+    """'minus 20', 'negative two': negate `c` when a sign word stands right before it."""
+    sm = _SIGN_RE.search(text, max(floor, c.start - 16), c.start)
+    if sm is None:
+        return
+    before = text[max(0, sm.start() - 24):sm.start()].split()
+    if before:
+        w = before[-1].lower().strip(".,;:()\"'’”")
+        if w in _SIGN_NOT_AFTER or w[-1:].isdigit() or w in _ALL_WORDS:
+            return                        # "10 minus 4", "plus or minus 3"
+    c.value = c.low = c.high = -c.value
+    c.start = sm.start()
+    c.rule = f"{_SIGN['id']}+{c.rule}"
+    c.suppress = False
+
+
+def _add_fraction(text: str, c: _Core) -> None:
+    """'seven and a quarter', '4 million and a half', 'one and a half million': extend `c`."""
+    am = _AND_FRACTION.match(text, c.end)
+    if am is None:
+        return
+    got = _read_fraction(am, text, after_and=True)
+    if got is None or got[0] >= 1:
+        return
+    share, scale = got
+    if scale is None:
+        c.value += share * c.factor
+    elif c.factor == 1.0:                 # "one and a half million"
+        c.value = (c.value + share) * scale
+        c.factor = scale
+    else:
+        return
+    c.low = c.high = c.value
+    c.rule = "word.and_a_half" if c.rule.startswith("word.") else c.rule + "+word.and_a_half"
+    c.end = c.nend = am.end()
+    c.suppress = False
+
+
+def _digit_fraction_core(m: re.Match, text: str) -> _Core | None:
+    """'3/4', '2 1/2', '2½', '½': a share alone (kind fraction), a cardinal after a whole number."""
+    if m.group("dv"):
+        share = _VULGAR[m.group("dv")]
+    else:
+        n, d = int(m.group("dn")), int(m.group("dd"))
+        if not (0 < n < d and d in _DFRAC_DENOMS):
+            return None                   # "4/5", "9/11": dates, scores, ratios
+        share = n / d
+    whole = m.group("dwhole")
+    value = int(whole) + share if whole else share
+    if m.group("dneg"):
+        value = -value
+    kind = "cardinal" if whole else "fraction"
+    core = _exact(m.start(), m.end(), value, "num.fraction", kind, plain=kind == "cardinal")
+    wm = _SPACED_MULT_AFTER.match(text, m.end())
+    if wm is not None:                    # "2 1/2 million", "1½ billion"
+        core.factor, mid = _SPACED_MULTS[wm.group("w").lower()]
+        core.value = core.low = core.high = value * core.factor
+        core.rule, core.end, core.nend = f"{core.rule}+{mid}", wm.end(), wm.end()
+        core.kind, core.plain = "cardinal", True
+    return core
+
+
+def _digit_match(master, text: str, p: int, pos: int):
+    m = None
+    if p > pos and text[p - 1] in _DIGIT_ANCHORS:
+        m = master(text, p - 1)
+    return m if m is not None else master(text, p)
+
+
+def _digit_candidates(text: str, btext: bytes, cores: list, excluded: list | None,
+                      marks: list) -> None:
     pos = 0
-    match = _DIGIT_MASTER.match
+    # The fraction reading is only tried where a slash or a vulgar fraction (`marks`) is near.
+    k, nm = 0, len(marks)
     for h in _DIGIT_HIT_B.finditer(btext):
         p = h.start()          # the copy has one leading byte: hit at i = digit at i
         if p < pos:
             continue
-        m = None
-        if p > pos and text[p - 1] in _DIGIT_ANCHORS:
-            m = match(text, p - 1)
-        if m is None:
-            m = match(text, p)
+        while k < nm and marks[k] < p:
+            k += 1
+        if k < nm and marks[k] - p <= _DFRAC_REACH:
+            m = _digit_match(_DIGIT_MASTER.match, text, p, pos)
+        else:
+            m = _digit_match(_DIGIT_MASTER_NO_FRACTION.match, text, p, pos)
+        if m is not None and m.lastgroup == "dfrac":
+            c = _digit_fraction_core(m, text)
+            if c is None:
+                m = _digit_match(_DIGIT_MASTER_NO_FRACTION.match, text, p, pos)
         if m is None:
             if excluded is not None and p > 0 and (text[p - 1].isalpha() or (
                     p > 1 and text[p - 1] in "-‐‑–" and text[p - 2].isalpha())):
                 excluded.append((_GLUED_ID, p, p + 1))
             continue
         pos = max(m.end(), p + 1)
-        if m.lastgroup == "dig":
+        if m.lastgroup in ("dig", "dfrac"):
             s = m.start()
             if s > 0 and (text[s - 1].isspace() or text[s - 1] in "#.") \
                     and _label_before(text, s):
                 if excluded is not None:
                     excluded.append((_LABEL_ID, s, m.end()))
                 continue
-        _handle(m, text, cores, excluded)
+        if m.lastgroup == "dfrac":
+            cores.append(c)
+        else:
+            _handle(m, text, cores, excluded)
 
 
-def _word_candidates(text: str, lowered: bytes, cores: list) -> None:
-    pos = 0
-    match = _WORD_MASTER.match
-    for h in _WORD_HIT_B.finditer(lowered):
-        p = h.start()          # hit " word" at i in the copy = word at i in the text
-        if p < pos:
+def _vulgar_candidates(text: str, cores: list, marks: list) -> None:
+    """A vulgar fraction standing alone ('½ cup'); '2½' is read by the digit master.  Glued to
+    letters it is mis-decoded text or binary junk ('Â½'), not a number."""
+    n = len(text)
+    for s in marks:
+        ch = text[s]
+        if ch not in _VULGAR:
+            continue                      # a slash
+        e = s + 1
+        if (s > 0 and not text[s - 1].isspace() and text[s - 1] not in _VULGAR_BEFORE) or \
+                (e < n and not text[e].isspace() and text[e] not in _VULGAR_AFTER):
             continue
+        if s > 0 and text[s - 1] in "-−" and (s == 1 or not text[s - 2].isalnum()):
+            s -= 1
+            value = -_VULGAR[ch]
+        else:
+            value = _VULGAR[ch]
+        cores.append(_exact(s, e, value, "num.fraction", "fraction", plain=False))
+
+
+def _word_candidates(text: str, lowered: bytes, cores: list, dcores: list) -> list:
+    """Word numbers into `cores`; returns the (position, kind) of the keywords found on the way
+    (denominators, sign words, "point"), which the steps after look at."""
+    pos = 0
+    hits = [(h.start(), h.group()[1:]) for h in _WORD_HIT_B.finditer(lowered)]
+    keys = [(p, _KEYWORDS_B[w]) for p, w in hits if w in _KEYWORDS_B]
+    # Words inside a digit number ("3 million", "1.5 lakh crore") are read with it: a word run
+    # starting there would swallow the numbers after it ("7 crore and three hundred").
+    di, ndc = 0, len(dcores)
+    # The fraction reading is only tried where a denominator word is within reach.
+    dens = [p for p, kind in keys if kind == "den"] if keys else keys
+    k, nd = 0, len(dens)
+    no_fraction = _WORD_MASTER_NO_FRACTION.match
+    for p, w in hits:       # hit " word" at i in the copy = word at i in the text
+        if p < pos or w in _NOT_NUMBER_B:
+            continue
+        if ndc:
+            while di < ndc and dcores[di].end <= p:
+                di += 1
+            if di < ndc and dcores[di].start <= p:
+                pos = dcores[di].end
+                continue
+        match = no_fraction
+        if nd:
+            while k < nd and dens[k] < p:
+                k += 1
+            if k < nd and dens[k] - p <= _FRAC_REACH:
+                match = _WORD_MASTER.match
         m = None
-        if p > pos and h.group()[1:] in _LOOKBACK_WORDS_B:
+        if p > pos and w in _LOOKBACK_WORDS_B:
             pm = _PRE_RE.search(text, max(pos, p - _PRE_WINDOW), p)
             if pm is not None:
                 m = match(text, pm.start())
         if m is None:
-            m = match(text, p)
+            # A denominator itself starts a fraction only without a numerator ("quarter billion").
+            m = (no_fraction if k < nd and dens[k] == p and w not in _ALONE_B else match)(text, p)
         if m is None:
             continue
+        if m.lastgroup == "frac":
+            c = _fraction_core(m, text)
+            if c is not None:
+                cores.append(c)
+                pos = m.end()
+                continue
+            m = _WORD_MASTER_NO_FRACTION.match(text, p)
+            if m is None:
+                continue
         _handle(m, text, cores, None)
         pos = m.end()
+    return keys
 
 
 def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
     dcores: list[_Core] = []
     wcores: list[_Core] = []
     btext = text.encode("latin-1", "replace")
-    _digit_candidates(text, b"." + btext.translate(_DIGIT_TABLE), dcores, excluded)
-    _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores)
+    ascii_only = text.isascii()
+    if ascii_only:                        # slashes found by str.find, faster than a regex scan
+        marks = []
+        i = text.find("/")
+        while i >= 0:
+            marks.append(i)
+            i = text.find("/", i + 1)
+    else:
+        marks = [x.start() for x in _FRAC_MARK_RE.finditer(text)]
+    _digit_candidates(text, b"." + btext.translate(_DIGIT_TABLE), dcores, excluded, marks)
+    keys = _word_candidates(text, b" " + btext.translate(_WORD_TABLE), wcores, dcores)
+    if marks and not ascii_only:
+        _vulgar_candidates(text, wcores, marks)
+        wcores.sort(key=lambda c: (c.start, -c.end))
     if dcores and wcores:
         merged = sorted(dcores + wcores, key=lambda c: (c.start, -c.end))
     else:
         merged = dcores or wcores
     kept = []
     last_end = 0
+    k, nk = 0, len(keys)                  # keywords: the first at or after the core's start
     for c in merged:
         if c.start < last_end:
             continue            # e.g. "million" already inside "1.5 million"
@@ -710,6 +1051,12 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
             if excluded is not None:
                 excluded.append((_TOKEN_CHECK_ID, c.start, c.end))
             continue
+        if nk and c.qualifier == "exact":
+            while k < nk and keys[k][0] < c.start:
+                k += 1
+            if (k < nk and keys[k][0] - c.end <= _FRAC_REACH) or \
+                    (k and c.start - keys[k - 1][0] <= _SIGN_REACH):
+                _extend(text, c, keys, k, last_end)
         kept.append(c)
         last_end = c.end
     return kept
@@ -724,9 +1071,11 @@ def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
     n = len(cores)
     while i < n:
         a = cores[i]
-        if i + 1 < n and a.plain and cores[i + 1].plain:
+        if i + 1 < n and a.plain and cores[i + 1].plain and cores[i + 1].start - a.end <= _PAIR_GAP:
             b = cores[i + 1]
-            merged = _try_range(text, a, b, out[-1].end if out else 0)
+            gap = text[a.end:b.start]
+            merged = (_try_ratio(a, b, gap) if _RATIO_HINT.search(gap) else None) \
+                or _try_range(text, a, b, gap, out[-1].end if out else 0)
             if merged is not None:
                 out.append(merged)
                 i += 2
@@ -736,8 +1085,23 @@ def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
     return out
 
 
-def _try_range(text: str, a: _Core, b: _Core, floor: int) -> _Core | None:
-    gap = text[a.end:b.start]
+def _try_ratio(a: _Core, b: _Core, gap: str) -> _Core | None:
+    """'one in five' (a rate, kind fraction), 'three out of ten' (a count of three)."""
+    rm = _RATIO_RE.fullmatch(gap)
+    if rm is None or not 0 < a.value < b.value or _YEAR_LIKE(b):
+        return None
+    if rm.group("outof"):
+        core = _exact(a.start, b.end, a.value, f"{_RATIO_OUT_OF['id']}+{a.rule}", plain=False)
+    elif rm.group("every") or a.value == 1:
+        core = _exact(a.start, b.end, a.value / b.value, f"{_RATIO_IN['id']}+{a.rule}", "fraction",
+                      plain=False)
+    else:
+        return None                       # "killed 2 in 3 attacks"
+    core.nstart, core.nend = a.nstart, a.nend
+    return core
+
+
+def _try_range(text: str, a: _Core, b: _Core, gap: str, floor: int) -> _Core | None:
     if len(gap) > 12:
         return None
     cm = _CONNECTOR_RE.match(gap)
@@ -775,15 +1139,21 @@ def _try_range(text: str, a: _Core, b: _Core, floor: int) -> _Core | None:
     return core
 
 
+_QUALIFIED_KINDS = frozenset(("cardinal", "fraction"))   # "nearly two thirds", not "about 3rd"
+
+
 def _apply_qualifiers(text: str, cores: list[_Core]) -> None:
     prev_end = 0
     for c in cores:
-        if c.kind != "cardinal":
+        if c.kind not in _QUALIFIED_KINDS:
             prev_end = c.end
             continue
         lo = max(prev_end, c.start - _QUAL_WINDOW)
         qm = None
-        if c.start > lo and text[c.start - 1].isspace():
+        # Cheap look at the word before the number first: most numbers have no qualifier.
+        if c.start > lo and text[c.start - 1].isspace() and \
+                (text[max(lo, c.start - 16):c.start].split() or ("",))[-1].lower().lstrip(_OPEN_PUNCT) \
+                in _QUAL_LAST_WORDS:
             words = text[lo:c.start].lower().split()[-_QUAL_MAX_WORDS:]
             if words:
                 words[0] = words[0].lstrip(_OPEN_PUNCT)
