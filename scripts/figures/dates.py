@@ -130,6 +130,7 @@ _PLACEHOLDERS = {
     "REL_DAY": "(?P<rel>" + _cap_alt(_REL_DAYS) + ")",
     "REL_MOD": "(?P<mod>" + _cap_alt(_REL_MODS) + ")",
     "AGO_COUNT": "(?P<count>" + _cap_alt(_AGO_COUNTS) + r"|[1-9][0-9]?)",
+    "YEAR_EVENT": "(?:" + _alt(_CFG["year_events"]) + ")",
     "YEAR_PREP": _lookbehind_any(_CFG["year_prepositions"]),
     "MONTH_PREP": _lookbehind_any(_CFG["month_prepositions"]),
     "YEAR_FOLLOW": r"(?!\s+(?!(?:" + _alt(_CFG["year_follow_ok"]) + r")(?!\w))[a-z])",
