@@ -45,20 +45,34 @@ class Watch:  # records the allocator options at the moment polars is first impo
 
 sys.meta_path.insert(0, Watch())
 from figures import cli
-code = cli.main(["validate", sys.argv[1]])
+code = cli.main(sys.argv[1:])
 print(json.dumps([code, seen]))
 """
 
 
-def test_the_cli_sets_them_before_any_stage_imports_polars(tmp_path):
+def _options_when_polars_is_imported(*command: str) -> tuple[int, list]:
     env = {k: v for k, v in os.environ.items() if k != JEMALLOC_OPTIONS_VARIABLE}
+    out = subprocess.run([sys.executable, "-c", PROBE % JEMALLOC_OPTIONS_VARIABLE, *command],
+                         capture_output=True, text=True, env=env, check=True).stdout.splitlines()[-1]
+    return tuple(json.loads(out))
+
+
+def test_extract_sets_them_before_the_pipeline_imports_polars(tmp_path):
+    article = tmp_path / "report.txt"
+    article.write_text("Gunmen killed 4 guards at the depot.", encoding="utf-8")
+    code, seen = _options_when_polars_is_imported("extract", str(article), "-o", str(tmp_path / "out"),
+                                                  "--jobs", "1", "--quiet")
+    assert code == 0
+    assert seen and seen[0] == RETURN_FREED_PAGES
+
+
+def test_validate_alone_keeps_the_allocators_defaults(tmp_path):
+    """A standalone validation runs for seconds: it keeps jemalloc's pages for speed."""
     descriptor = tmp_path / "datapackage.json"
     descriptor.write_text(json.dumps({"resources": []}), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-c", PROBE % JEMALLOC_OPTIONS_VARIABLE, str(descriptor)],
-                         capture_output=True, text=True, env=env, check=True).stdout.splitlines()[-1]
-    code, seen = json.loads(out)
+    code, seen = _options_when_polars_is_imported("validate", str(descriptor))
     assert code == 1  # no resources: not a valid package
-    assert seen and seen[0] == RETURN_FREED_PAGES
+    assert seen == [None]
 
 
 def test_trim_heap_runs_with_or_without_glibc(monkeypatch):

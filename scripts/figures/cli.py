@@ -31,6 +31,7 @@ def _root() -> Path:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    return_freed_pages_of_polars()  # before the pipeline imports polars (memory.py)
     from .pipeline import build
 
     root = args.root or _root()
@@ -42,6 +43,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    return_freed_pages_of_polars()  # before the pipeline imports polars (memory.py)
     from .pipeline import extract
 
     summary = extract(args.inputs, args.output, charts=args.charts, jobs=args.jobs, dask=args.dask,
@@ -165,7 +167,6 @@ def _show_warning(command: str):
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return_freed_pages_of_polars()  # before any stage imports polars (memory.py)
     name = f"figures {args.command}"
     with warnings.catch_warnings():
         warnings.simplefilter("always", InputWarning)

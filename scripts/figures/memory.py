@@ -1,18 +1,21 @@
 """Give the memory of finished batches back to the system, so that peak memory stays flat.
 
-The validator reads a package batch by batch (validate.py) and frees each batch before reading
-the next, but the two allocators under it keep what is freed:
+`figures extract` and `figures build` validate the package they wrote batch by batch
+(validate.py, STREAMING_BATCH) and free each batch before reading the next, but the two
+allocators under them keep what is freed:
 - polars' jemalloc keeps freed pages for 10 s by default ("dirty" then "muzzy" decay), and a
   table's batches come much faster than that; with the options below it returns them at once.
   jemalloc reads its options once, from `_RJEM_MALLOC_CONF` (the variable of polars' prefixed
-  build), when polars is first imported: so they are set before that, by the CLI.
+  build), when polars is first imported: so those two commands set them first.
 - glibc's malloc (numpy arrays, Python's large strings and bytes) keeps freed memory in its heap
-  for the next allocation; `malloc_trim` returns it.
+  for the next allocation; `malloc_trim` after each batch returns it.
 
-Measured on the package of 100 MB of news (261,505 claims; benchmarks/README.md, "Session 9"):
-`figures validate` peaked at 313 MB with neither, 307 MB with the trim only and 232 MB with
-both (and 4 MB batches), against 212 MB on the package of 10 MB of news; the price is about
-0.2-0.5 s more system time on a million rows, as jemalloc hands pages back and gets them again.
+Measured on 100 MB of news (benchmarks/README.md, "Session 9: peak memory flat"): `figures
+extract` peaked at 341 MB before and 246 MB after, against 227 MB on 10 MB of news. The price
+is CPU: pages handed back are faulted in again by the next batch, ~0.5 s a million rows, plus
+~0.4 s for twice the batches. `figures validate` alone runs for seconds, not hours, and is
+measured against frictionless for speed: it keeps the allocators' defaults and 8 MB batches
+(a peak of ~290 MB on a million rows), and only trims glibc's heap.
 """
 
 from __future__ import annotations

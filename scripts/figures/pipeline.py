@@ -15,6 +15,7 @@ from .documents import Document, load_metadata, read_folder, read_inputs, text_f
 from .package import DATA_DIR, DESCRIPTOR, TEXTS_DIR, PackageWriter, staged
 from .parallel import CACHE_DIR, Cache, Progress, count_documents, default_jobs, extract_rows
 from .reviews import RESOURCE as REVIEWS, REVIEWS_FILE, Reviewer, reviewer
+from . import validate
 from .validate import require_valid
 
 BUILD_OUTPUTS = (DATA_DIR, "charts", DESCRIPTOR)
@@ -67,7 +68,8 @@ def _stage_package(target: Path, outputs: tuple[str, ...], docs: Iterable[Docume
             summary = write_package(stage, docs, meta, text_root=text_root or stage, copy_schemas="schemas" not in links,
                                     progress=bar, **run)
             bar.close()
-            require_valid(stage / DESCRIPTOR)
+            # smaller batches than a standalone `figures validate` reads (never larger): flat memory
+            require_valid(stage / DESCRIPTOR, batch_bytes=min(validate.STREAMING_BATCH, validate.TABLE_BATCH))
             if charts:
                 draw(stage / DESCRIPTOR, stage / "charts")
     finally:

@@ -14,10 +14,10 @@ validate a package they downloaded. Two layers:
   documents and a bounded number of quoted characters at a time, so memory holds a few texts,
   not all), and intervals are ordered (low <= value <= high).
 
-Memory does not grow with the tables: each is read TABLE_BATCH bytes of CSV at a time, cut at row
-ends (`csv_blocks`), every per-row check runs on one batch, and the batch's memory goes back to
-the system before the next is read (memory.py: polars' allocator and glibc's both keep freed
-pages otherwise, and the peak grew with the number of batches). Across batches the validator
+Memory does not grow with the tables: each is read TABLE_BATCH bytes of CSV at a time (or the
+caller's `batch_bytes`), cut at row ends (`csv_blocks`), every per-row check runs on one batch,
+and glibc's heap is trimmed before the next is read (memory.py: the extracting commands also
+make polars' allocator return freed pages at once). Across batches the validator
 keeps only what the checks of whole tables need: a 64-bit hash per row of each unique key (a
 repeated hash sends just those rows to be read again and compared by value, so a collision is
 never reported as a duplicate), the ids a foreign key references (one per document; a foreign
@@ -38,11 +38,11 @@ Known differences from frictionless: an integer beyond 64 bits is reported as no
 a row with fewer cells than the header reads its missing cells as empty.
 
 Speed and memory (benchmarks/README.md, a shared 2-core machine, 2026-11-24): on 1,000,000 claim
-rows the whole command took 2.5-3.1 s of wall time and 2.7-3.4 s of CPU with 8 MB batches whose
-memory was not given back (11-13x faster than `frictionless validate`, peak 249-307 MB); since
-session 9 (4 MB batches, memory given back) 3.1-3.9 s and 3.0-3.4 s under load, 10.8x in CPU
-time, at a peak of 231 MB. `figures extract` peaks at 227 MB on 10 MB of news and 246 MB on
-100 MB (451 and 1,616 MB on the generated corpora when tables were read whole). pandera is kept and
+rows the whole command takes 2.5-3.1 s of wall time and 2.7-3.4 s of CPU, 11-13x faster than
+`frictionless validate` in wall time and 9.7-13.2x in CPU, for a peak of 249-307 MB RSS (690-715
+MB when tables were read whole). `figures extract` and `figures build` validate in batches of
+STREAMING_BATCH and give each batch's memory back (memory.py): `figures extract` peaks at 227 MB
+on 10 MB of news and 246 MB on 100 MB (341 MB before session 9). pandera is kept and
 imported as usual (it brings pandas, and hypothesis where installed): with this module's imports
 0.7 s of CPU, its checks 0.4-0.55 s. Making pandas and hypothesis look uninstalled while pandera
 was first imported and run saved 0.4-0.5 s and ~40 MB, but changed the whole process's imports
@@ -80,7 +80,11 @@ INTERVALS = {
 }
 SPAN_RESOURCES = ("claims", "casualties", "dates")
 MAX_REPORTED = 50  # per check, so a broken million-row file gives a readable report
-TABLE_BATCH = 4_000_000  # bytes of a table's CSV read and checked at once: memory holds a batch, not a table
+TABLE_BATCH = 8_000_000  # bytes of a table's CSV read and checked at once: memory holds a batch, not a table
+# What `figures extract` and `figures build` validate with: half the batch, so that their peak
+# stays flat from small corpora to large ones (a 10 MB corpus's claims fill about one), at
+# ~0.4 s more CPU a million rows (benchmarks/README.md, "Session 9: peak memory flat").
+STREAMING_BATCH = 4_000_000
 TEXTS_IN_MEMORY = 8  # decoded texts kept at once for messages about quotes
 TEXT_BATCH = 500_000  # code points of document text compared against quotes in one batch (~8 bytes each)
 ROW_BATCH = 100_000  # quotes compared in one batch, at most...
@@ -519,8 +523,9 @@ class PackageValidator:
     it keeps across batches is listed in the module docstring (`keep`, `finish`).
     """
 
-    def __init__(self, descriptor_path: Path):
+    def __init__(self, descriptor_path: Path, batch_bytes: int | None = None):
         self.descriptor_path = descriptor_path
+        self.batch_bytes = batch_bytes or TABLE_BATCH
         self.base = descriptor_path.parent
         self.problems: list[Problem] = []  # problems reading the package: with one, nothing else is reported
         self.found: dict[tuple, list[Problem]] = {}  # check (its place in the report) -> its problems
@@ -618,11 +623,11 @@ class PackageValidator:
                                                       first.index(name) if name in first else len(first)))
 
     def batches(self, name: str, columns: list[str] | None = None):
-        """(first row index, cells) of a table, TABLE_BATCH bytes of its CSV at a time. A CSV that
+        """(first row index, cells) of a table, `batch_bytes` of its CSV at a time. A CSV that
         polars cannot parse ends the batches with a reading problem."""
         offset = 0
         try:
-            for block in csv_blocks(self.paths[name], TABLE_BATCH):
+            for block in csv_blocks(self.paths[name], self.batch_bytes):
                 # Every cell as text, empty (quoted or not) as null: typing is check_table's job.
                 raw = pl.read_csv(block, infer_schema=False, null_values=[""], encoding="utf8", columns=columns)
                 yield offset, raw
@@ -1050,7 +1055,7 @@ class TextIndex:
         return doc_ids.replace_strict(self.ids, self._numbers, default=-1, return_dtype=pl.Int64).to_numpy()
 
 
-def validate_package(descriptor_path: Path) -> list[Problem]:
+def validate_package(descriptor_path: Path, batch_bytes: int | None = None) -> list[Problem]:
     """All problems found in the package at `descriptor_path` (empty when valid).
 
     polars runs every query of the validation on its in-memory engine: pandera collects a lazy
@@ -1058,12 +1063,13 @@ def validate_package(descriptor_path: Path) -> list[Problem]:
     query, ten times the in-memory engine's, on frames that are in memory anyway. The results
     are the same on either engine; the setting is the caller's again on return."""
     with pl.Config(engine_affinity="in-memory"):
-        return PackageValidator(Path(descriptor_path)).run()
+        return PackageValidator(Path(descriptor_path), batch_bytes).run()
 
 
-def require_valid(descriptor_path: Path) -> None:
-    """Raise PackageInvalid with a readable report when the package has problems."""
-    problems = validate_package(descriptor_path)
+def require_valid(descriptor_path: Path, batch_bytes: int | None = None) -> None:
+    """Raise PackageInvalid with a readable report when the package has problems (`batch_bytes`:
+    bytes of CSV read at a time, TABLE_BATCH by default)."""
+    problems = validate_package(descriptor_path, batch_bytes)
     if problems:
         lines = [str(p) for p in problems[:MAX_REPORTED]]
         more = len(problems) - len(lines)
