@@ -185,7 +185,7 @@ def _anchor_pattern() -> str:
 _ANCHOR_RE = re.compile(_anchor_pattern())
 # lowercase relative words are found by plain substring search (drop the first letter so that
 # "Today" and "today" both hit); "year" and "month" anchor "last year", "this month", and " ago"
-# "two days ago"
+# anchors "two days ago"
 _LITERAL_ANCHORS = sorted({w[1:] for w in _REL_DAYS} | {"year", "month", " ago"})
 _BACK = 16
 # every match starts at a word boundary with a digit, the initial of a month or weekday name
@@ -250,6 +250,19 @@ def _infer_md(m: int, d: int, pub: datetime.date, future: bool) -> datetime.date
 
 def _iso_month(y: int, m: int) -> str | None:
     return f"{y:04d}-{m:02d}" if 1 <= y <= 9999 else None
+
+
+def _days_after(pub: datetime.date, days: int) -> str | None:
+    """The ISO day `days` after (before, if negative) the publication day; None off the calendar."""
+    try:
+        return (pub + datetime.timedelta(days=days)).isoformat()
+    except OverflowError:
+        return None
+
+
+def _years_after(pub: datetime.date, years: int) -> str | None:
+    y = pub.year + years
+    return f"{y:04d}" if 1 <= y <= 9999 else None
 
 
 def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
@@ -356,27 +369,19 @@ def _resolve(kind: str, g: dict, pub: datetime.date | None, future_fn) -> str | 
         dt = _shift_weekday(pub, wd, which)
         return dt.isoformat() if dt else None
     if kind == "relative_day":
-        try:
-            return (pub + datetime.timedelta(days=_REL_DAYS[g["rel"].lower()])).isoformat()
-        except OverflowError:
-            return None
+        return _days_after(pub, _REL_DAYS[g["rel"].lower()])
     if kind == "relative_year":
-        y = pub.year + _REL_MODS[g["mod"].lower()]
-        return f"{y:04d}" if 1 <= y <= 9999 else None
+        return _years_after(pub, _REL_MODS[g["mod"].lower()])
     if kind == "relative_month":
-        y, m = _add_months(pub.year, pub.month, _REL_MODS[g["mod"].lower()])
-        return _iso_month(y, m)
+        return _iso_month(*_add_months(pub.year, pub.month, _REL_MODS[g["mod"].lower()]))
     if kind in ("days_ago", "months_ago", "years_ago"):
         count = g["count"]
         n = int(count) if count.isdigit() else _AGO_COUNTS[count.lower()]
         if kind == "years_ago":
-            return f"{pub.year - n:04d}" if 1 <= pub.year - n else None
+            return _years_after(pub, -n)
         if kind == "months_ago":
             return _iso_month(*_add_months(pub.year, pub.month, -n))
-        try:
-            return (pub - datetime.timedelta(days=n * (7 if g["unit"].startswith("week") else 1))).isoformat()
-        except OverflowError:
-            return None
+        return _days_after(pub, -n * (7 if g["unit"].startswith("week") else 1))
     raise ValueError(f"dates.yaml: unknown resolver {kind!r}")
 
 

@@ -207,7 +207,8 @@ _PAIR_GAP = 16          # the longest gap between two numbers that a ratio or ra
 _RATIO_HINT = re.compile(r"[nN]|[oO][uU]")  # cheap: every ratio connector has an "n" or "ou"
 
 
-def _YEAR_LIKE(c) -> bool:
+def _year_like(c: _Core) -> bool:
+    """A plain digit number that could be a year (1800-2099): not the end of a ratio."""
     return c.rule == "num.digits" and 1800 <= c.value <= 2099 and c.value == int(c.value)
 
 
@@ -1088,7 +1089,7 @@ def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
 def _try_ratio(a: _Core, b: _Core, gap: str) -> _Core | None:
     """'one in five' (a rate, kind fraction), 'three out of ten' (a count of three)."""
     rm = _RATIO_RE.fullmatch(gap)
-    if rm is None or not 0 < a.value < b.value or _YEAR_LIKE(b):
+    if rm is None or not 0 < a.value < b.value or _year_like(b):
         return None
     if rm.group("outof"):
         core = _exact(a.start, b.end, a.value, f"{_RATIO_OUT_OF['id']}+{a.rule}", plain=False)
