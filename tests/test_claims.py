@@ -36,6 +36,8 @@ def test_golden_case(case):
     for want in case.get("expect", []):
         key = (want["quote"], want["measure"], float(want["value"]))
         assert key in found, f"{case['rule']}: expected {key} in {sorted(found)}"
+        if "unit" in want:
+            assert found[key].unit == want["unit"], f"{case['rule']}: {key} has unit {found[key].unit!r}"
     if case.get("expect") and not case["rule"].startswith("skip."):  # skip rules are proven by `absent`
         assert any(case["rule"] in c.rule.split("+") for c in found.values()), (
             f"no claim came from {case['rule']}: {[c.rule for c in found.values()]}")
