@@ -52,3 +52,18 @@ def test_incident_takes_the_first_date_place_and_perpetrator_its_sentences_name(
     for incident in (built, grown):
         assert (incident.date, incident.location, incident.perpetrator) == ("2020-01-03", "Basra", "the militia")
         assert incident.mentions == mentions
+
+
+@pytest.mark.parametrize("text, incidents", [
+    # A headline and its lede place the crash differently: one incident, not two of 9.
+    ("Nine dead as truck overturns in Kenya\n\nAt least 9 people were killed when a truck overturned near"
+     " Nakuru on Sunday, police said.", [9]),
+    ("Nine dead as truck overturns in Kenya\r\nAt least 9 people were killed near Nakuru.", [9]),
+    # A first line ending with a full stop is running text: its place still tells incidents apart.
+    ("A bomb killed 4 guards in Kabul.\nA mine killed 2 farmers near Herat.", [4, 2]),
+    # A headline still gives way to a sentence that announces another incident.
+    ("Bomb kills 4 in Kabul\nA bomb killed 4 guards. Separately, a mine killed 2 farmers.", [4, 2]),
+])
+def test_a_headline_names_the_incident_its_lede_tells(text, incidents):
+    rows = extract_document(make_document("d", text.encode(), "t"))["casualties"]
+    assert [row["killed"] for row in rows] == incidents

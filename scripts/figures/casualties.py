@@ -41,6 +41,7 @@ from .sentences import SentenceIndex
 
 CASUALTY_MEASURES = ("killed", "wounded")
 _OPENING = " \t\n\"'“‘([-–—"  # what may stand before a sentence's first word
+_CLOSING = ".!?:;,\"'”’)"  # what ends a sentence of running text, not a headline
 RULES_PATH = Path(__file__).parent / "rules" / "incidents.yaml"
 
 
@@ -129,6 +130,9 @@ class Mention:
     perpetrator: str
     location: str
     toll: bool = False  # a toll over a period ("for months"): an incident of its own
+    # The document's first line, with no full stop: a headline names the incident its lede tells,
+    # though it may place it differently ("in Himachal", then "near Rampur in Himachal Pradesh").
+    headline: bool = False
     opens_on_place: bool = False  # the sentence begins with its place: "In Mosul, a bomb ..."
     more: frozenset[str] = frozenset()  # measures whose claims here all report more victims
 
@@ -235,9 +239,17 @@ def _place(where: str) -> str:
     return where
 
 
+def _headline(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], a sentence, is the document's first line and has no full stop."""
+    return (not text[:start].strip() and text[end - 1] not in _CLOSING and text[end:end + 1] in ("\n", "\r")
+            and "\n" not in text[start:end])
+
+
 def _starts_new(current: Incident, mention: Mention, sentence: str, lower: str, rules: IncidentRules) -> bool:
     if current.toll or mention.toll or rules.split.search(sentence, lower):
         return True
+    if all(m.headline for m in current.mentions):
+        return False
     if mention.date and current.date and mention.date != current.date:
         return True
     if mention.opens_on_place and not current.location:  # a list of events, one place each
@@ -283,7 +295,8 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
                           _place(_captured(sentence, location, "where")) if location else "",
                           toll=bool(rules.toll.search(sentence, lower)),
-                          opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING))
+                          opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING),
+                          headline=_headline(text, start, end))
         earlier = _referred(incidents, sentence, lower, lower_text, rules) if incidents else None
         if earlier is not None:  # a late update of an incident already told
             earlier.add(mention)
