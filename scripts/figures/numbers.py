@@ -154,7 +154,9 @@ _vague_alts = []
 for _i, _v in enumerate(_R["vague"]):
     name = f"v{_i}"
     _VAGUE_BY_GROUP[name] = _v
-    if "span" in _v:
+    if "followed_by" in _v:  # the phrase alone, only before one of these words
+        pat = _phrase_re(_v["phrase"]) + r"(?=\s+(?:" + "|".join(map(_phrase_re, _v["followed_by"])) + r")(?![\w-]))"
+    elif "span" in _v:
         rest = _v["phrase"].split(None, len(_v["span"].split()))[-1]
         pat = _phrase_re(_v["span"]) + r"(?=\s+" + _phrase_re(rest) + r"\b)"
     else:
