@@ -359,6 +359,13 @@ def _resolve(kind: str, g: dict, pub: datetime.date | None, future_fn) -> str | 
         else:
             y = pub.year if m <= pub.month else pub.year - 1
         return _iso_month(y, m)
+    if kind in ("month_last", "month_next"):
+        if pub is None:
+            return None
+        m = _MONTH_NUM[g["month"]]
+        if kind == "month_last":
+            return _iso_month(pub.year if m < pub.month else pub.year - 1, m)
+        return _iso_month(pub.year if m > pub.month else pub.year + 1, m)
     if kind == "y":
         return f"{int(g['year']):04d}"
     if pub is None:
