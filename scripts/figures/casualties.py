@@ -219,7 +219,7 @@ def mark_more_victims(incident: Incident, lower_text: str) -> None:
     """Set `more` on each mention after the first of an incident (the first has nothing to add to).
 
     A claim reads as more victims only if every claim before it in the sentence does: in
-    "killing three officers and wounding two others" the others are others than the three.
+    "killing four guards and wounding two others" the others are others than the four.
     `lower_text` is the document lowered (claims.lowered)."""
     rules = load_rules()
     for mention in incident.mentions[1:]:

@@ -619,7 +619,7 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
         claim = _first_claim(number, text, lower, start, rules, hits)
         if claim is not None and claim.measure:
             claims.append(claim)
-    # A phrase may hold an age ("a 35-year-old man was killed"): both are claims. Any other
+    # A phrase may hold an age ("a 47-year-old tailor was killed"): both are claims. Any other
     # claim it overlaps already counts those words, and the phrase is dropped. A skip phrase (no
     # measure) only takes its words, from the phrases after it, as skip rules do for numbers.
     taken = _Spans((c.start, c.end) for c in claims if c.measure != "age")
