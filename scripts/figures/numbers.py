@@ -220,9 +220,13 @@ _FROM_RE = re.compile(r"(?<![\w])from\s+\Z", re.IGNORECASE)
 
 # Exclusions -------------------------------------------------------------------------------
 _labels = sorted({lbl.rstrip(".").lower() for lbl in _R["labels"]})
+# Abbreviations (listed with their full stop, "vol.") may keep it before the number; after a whole
+# word a full stop ends the sentence: "on the road. 4 civilians were killed" counts 4 people.
+_label_abbreviations = frozenset(lbl.rstrip(".").lower() for lbl in _R["labels"] if lbl.endswith("."))
 # Checked backwards from a digit number: the label word directly before it.
-_LABEL_BEFORE = re.compile(r"(?<![\w.])(?:" + trie_regex(_labels) + r")s?\.?[ \t]*(?:#[ \t]*)?\Z",
-                           re.IGNORECASE)
+_LABEL_BEFORE = re.compile(
+    r"(?<![\w.])(?:(?:" + trie_regex(_labels) + r")s?|(?:" + trie_regex(sorted(_label_abbreviations)) + r")s?\.)"
+    r"[ \t]*(?:#[ \t]*)?\Z", re.IGNORECASE)
 _LABEL_ID = None
 _LABEL_WORDS = frozenset(_labels)
 
@@ -231,9 +235,13 @@ def _label_before(text: str, s: int) -> bool:
     words = text[max(0, s - 20):s].split()
     if not words:
         return False
-    w = words[-1].lower().rstrip("#").rstrip(".")
+    w = words[-1].lower().rstrip("#")
     if not w and len(words) > 1:                 # "No. #5", "Room # 5"
-        w = words[-2].lower().rstrip("#").rstrip(".")
+        w = words[-2].lower().rstrip("#")
+    if w.endswith("."):  # only an abbreviation keeps its full stop before the number
+        w = w[:-1]
+        if w not in _label_abbreviations and not (w.endswith("s") and w[:-1] in _label_abbreviations):
+            return False
     if w not in _LABEL_WORDS and not (w.endswith("s") and w[:-1] in _LABEL_WORDS):
         return False
     return _LABEL_BEFORE.search(text, max(0, s - 20), s) is not None
