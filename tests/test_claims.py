@@ -127,3 +127,13 @@ def test_required_words_only_skip_phrases_that_would_not_match(monkeypatch):
     monkeypatch.setattr(claims, "load_rules", lambda *a, **k: unguarded)
     assert [extract_claims(text) for text in texts] == with_required
     assert any(c.rule.removeprefix("phrase+") in guarded for found in with_required for c in found)
+
+
+def test_a_toll_after_a_date_is_read_past_the_date():
+    """The date's day does not open a range with the toll: "since October 7 to 15,207"."""
+    from figures.documents import make_document
+    from figures.extract import extract_document
+
+    text = "Shelling killed 9 people, bringing the death toll since October 7 to 15,207."
+    claims = extract_document(make_document("d", text.encode(), "t", {"published": "2024-03-01"}))["claims"]
+    assert [(c["quote"], c["measure"], c["value"]) for c in claims] == [("9", "killed", 9.0), ("15,207", "killed", 15207.0)]

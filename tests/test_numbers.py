@@ -104,3 +104,12 @@ def test_adversarial_inputs_are_linear():
 def test_one_is_not_emitted_alone():
     assert find_numbers("no one knows which one") == []
     assert [s.value for s in find_numbers("one hundred")] == [100]
+
+
+def test_numbers_in_a_date_never_join_a_number_outside_it():
+    """`apart` (the document's dates): "October 7 to 15,207" is a date and a number, no range."""
+    text = "the toll since October 7 to 15,207 and from 7 to 15 people"
+    date = (text.index("October"), text.index("October") + len("October 7"))
+    assert [text[n.start:n.end] for n in find_numbers(text)][:1] == ["7 to 15,207"]
+    spans = find_numbers(text, apart=[date])
+    assert [text[n.start:n.end] for n in spans] == ["7", "15,207", "from 7 to 15"]

@@ -613,7 +613,7 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
     lower = lowered(text)
     hits = rules.cues.scan(lower, start)
     claims: list[Claim] = []
-    for number in find_numbers(text):
+    for number in find_numbers(text, apart=excluded.spans):
         if number.start < start or excluded.overlaps(number.start, number.end):
             continue
         claim = _first_claim(number, text, lower, start, rules, hits)

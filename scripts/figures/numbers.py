@@ -21,10 +21,12 @@ No pattern contains nested unbounded quantifiers, so matching is linear in the t
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import yaml
 
@@ -1076,13 +1078,20 @@ def _candidates(text: str, excluded: list | None = None) -> list[_Core]:
 # ------------------------------------------------------------------------------------------
 # Ranges and qualifiers
 
-def _merge_ranges(text: str, cores: list[_Core]) -> list[_Core]:
+def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    """Whether `pos` lies in one of the sorted, non-overlapping `spans`."""
+    index = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= pos < spans[index][1]
+
+
+def _merge_ranges(text: str, cores: list[_Core], apart: Sequence[tuple[int, int]] = ()) -> list[_Core]:
     out: list[_Core] = []
     i = 0
     n = len(cores)
     while i < n:
         a = cores[i]
-        if i + 1 < n and a.plain and cores[i + 1].plain and cores[i + 1].start - a.end <= _PAIR_GAP:
+        if (i + 1 < n and a.plain and cores[i + 1].plain and cores[i + 1].start - a.end <= _PAIR_GAP
+                and (not apart or _inside(apart, a.start) == _inside(apart, cores[i + 1].start))):
             b = cores[i + 1]
             gap = text[a.end:b.start]
             merged = (_try_ratio(a, b, gap) if _RATIO_HINT.search(gap) else None) \
@@ -1215,14 +1224,18 @@ def _qualify(c: _Core, qual: str) -> None:
 # ------------------------------------------------------------------------------------------
 # Public entry point
 
-def find_numbers(text: str) -> list[NumberSpan]:
-    """Numeric expressions in ``text``, sorted by start, non-overlapping, longest match wins."""
+def find_numbers(text: str, apart: Sequence[tuple[int, int]] = ()) -> list[NumberSpan]:
+    """Numeric expressions in ``text``, sorted by start, non-overlapping, longest match wins.
+
+    `apart`: sorted spans (the document's dates) whose numbers never join a number outside them
+    into a range or ratio: in "since October 7 to 15,207" the 7 is the date's, and 15,207 a
+    number of its own, not the top of a range 7..15,207."""
     if not text:
         return []
     cores = _candidates(text)
     if not cores:
         return []
-    cores = _merge_ranges(text, cores)
+    cores = _merge_ranges(text, cores, apart)
     _apply_qualifiers(text, cores)
     out: list[NumberSpan] = []
     last_end = 0
