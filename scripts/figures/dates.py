@@ -284,6 +284,16 @@ def _shift_weekday(pub: datetime.date, wd: int, which: int) -> datetime.date | N
         return None
 
 
+def _shift_month(pub: datetime.date, month: int, which: int) -> str | None:
+    """The ISO month `month` nearest the publication month, as _shift_weekday picks a day:
+    which -1 on/before pub's month, +1 on/after, -2 strictly before, +2 strictly after."""
+    if which < 0:
+        year = pub.year if month < pub.month or (which == -1 and month == pub.month) else pub.year - 1
+    else:
+        year = pub.year if month > pub.month or (which == 1 and month == pub.month) else pub.year + 1
+    return _iso_month(year, month)
+
+
 def _year_less_is_future(text: str, start: int, end: int) -> bool:
     """A future cue in the same clause: before the mention back to the clause start (at most
     300 code points), or within ``future_cue_after_chars`` after it (clause ends cut both sides)."""
@@ -350,22 +360,11 @@ def _resolve(kind: str, g: dict, pub: datetime.date | None, future_fn) -> str | 
         return dt.isoformat() if dt else None
     if kind == "ym":
         return _iso_month(int(g["year"]), _MONTH_NUM[g["month"].rstrip(".")])
-    if kind == "m":
+    if kind in ("m", "month_last", "month_next"):
         if pub is None:
             return None
-        m = _MONTH_NUM[g["month"]]
-        if future_fn():
-            y = pub.year if m >= pub.month else pub.year + 1
-        else:
-            y = pub.year if m <= pub.month else pub.year - 1
-        return _iso_month(y, m)
-    if kind in ("month_last", "month_next"):
-        if pub is None:
-            return None
-        m = _MONTH_NUM[g["month"]]
-        if kind == "month_last":
-            return _iso_month(pub.year if m < pub.month else pub.year - 1, m)
-        return _iso_month(pub.year if m > pub.month else pub.year + 1, m)
+        which = {"month_last": -2, "month_next": 2}.get(kind) or (1 if future_fn() else -1)
+        return _shift_month(pub, _MONTH_NUM[g["month"]], which)
     if kind == "y":
         return f"{int(g['year']):04d}"
     if pub is None:
