@@ -59,6 +59,7 @@ def test_incident_takes_the_first_date_place_and_perpetrator_its_sentences_name(
     ("Nine dead as truck overturns in Kenya\n\nAt least 9 people were killed when a truck overturned near"
      " Nakuru on Sunday, police said.", [9]),
     ("Nine dead as truck overturns in Kenya\r\nAt least 9 people were killed near Nakuru.", [9]),
+    ("\n  Nine dead as truck overturns in Kenya\nAt least 9 people were killed near Nakuru.", [9]),
     # A first line ending with a full stop is running text: its place still tells incidents apart.
     ("A bomb killed 4 guards in Kabul.\nA mine killed 2 farmers near Herat.", [4, 2]),
     # A headline still gives way to a sentence that announces another incident.

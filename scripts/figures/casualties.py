@@ -239,10 +239,11 @@ def _place(where: str) -> str:
     return where
 
 
-def _headline(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end], a sentence, is the document's first line and has no full stop."""
-    return (not text[:start].strip() and text[end - 1] not in _CLOSING and text[end:end + 1] in ("\n", "\r")
-            and "\n" not in text[start:end])
+def _headline(text: str, start: int, end: int, opening: int) -> bool:
+    """Whether text[start:end], a sentence (never across a line break: SentenceIndex ends one at
+    each), is the document's first line (only space before it: `opening` is where the first
+    visible character is) and has no full stop."""
+    return start <= opening and text[end - 1] not in _CLOSING and text[end:end + 1] in ("\n", "\r")
 
 
 def _starts_new(current: Incident, mention: Mention, sentence: str, lower: str, rules: IncidentRules) -> bool:
@@ -286,6 +287,7 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
             by_sentence.setdefault(sentences.bounds(claim.start), []).append(claim)
     incidents: list[Incident] = []
     lower_text = lowered(text) if by_sentence else ""
+    opening = len(text) - len(text.lstrip())  # the first visible character: the first line's
     dated = [(d.start, d.date) for d in dates if d.date]  # dates come sorted by start
     for (start, end), group in by_sentence.items():
         sentence, lower = text[start:end], lower_text[start:end]
@@ -296,7 +298,7 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
                           _place(_captured(sentence, location, "where")) if location else "",
                           toll=bool(rules.toll.search(sentence, lower)),
                           opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING),
-                          headline=_headline(text, start, end))
+                          headline=_headline(text, start, end, opening))
         earlier = _referred(incidents, sentence, lower, lower_text, rules) if incidents else None
         if earlier is not None:  # a late update of an incident already told
             earlier.add(mention)
