@@ -237,13 +237,10 @@ def _label_before(text: str, s: int) -> bool:
     words = text[max(0, s - 20):s].split()
     if not words:
         return False
-    w = words[-1].lower().rstrip("#")
+    w = words[-1].lower().rstrip("#").rstrip(".")
     if not w and len(words) > 1:                 # "No. #5", "Room # 5"
-        w = words[-2].lower().rstrip("#")
-    if w.endswith("."):  # only an abbreviation keeps its full stop before the number
-        w = w[:-1]
-        if w not in _label_abbreviations and not (w.endswith("s") and w[:-1] in _label_abbreviations):
-            return False
+        w = words[-2].lower().rstrip("#").rstrip(".")
+    # A quick test of the word; _LABEL_BEFORE decides, and lets only abbreviations keep a full stop.
     if w not in _LABEL_WORDS and not (w.endswith("s") and w[:-1] in _LABEL_WORDS):
         return False
     return _LABEL_BEFORE.search(text, max(0, s - 20), s) is not None
