@@ -873,18 +873,16 @@ class PackageValidator:
         """Position in `texts` -> its text (None when unusable), reading a few texts at a time."""
         cache: OrderedDict[int, str | None] = OrderedDict()
         stored = StoredTexts(self.base)  # texts are read in document order
-        offsets, sizes, path_codes, paths, encoding_codes, encodings = (
-            self.texts.offsets, self.texts.sizes, self.texts.path_codes, self.texts.paths,
-            self.texts.encoding_codes, self.texts.encodings)
+        where = self.texts.where
 
         def text_of(position: int) -> str | None:
             position = int(position)
             if position in cache:
                 cache.move_to_end(position)
                 return cache[position]
+            path, offset, size, encoding = where(position)
             try:
-                text = stored.read(paths[path_codes[position]], int(offsets[position]),
-                                   int(sizes[position])).decode(encodings[encoding_codes[position]])
+                text = stored.read(path, offset, size).decode(encoding)
             except (OSError, UnicodeDecodeError):
                 text = None
             cache[position] = text
@@ -1049,6 +1047,11 @@ class TextIndex:
         (self.path_codes, self.paths), (self.encoding_codes, self.encodings) = (
             _codes(texts[name]) for name in ("path", "encoding"))
         self._numbers = pl.int_range(len(self.ids), eager=True)
+
+    def where(self, position: int) -> tuple[str, int, int, str]:
+        """The text at `position`: its file's path, byte offset and size there, and its encoding."""
+        return (self.paths[self.path_codes[position]], int(self.offsets[position]), int(self.sizes[position]),
+                self.encodings[self.encoding_codes[position]])
 
     def positions(self, doc_ids: pl.Series) -> np.ndarray:
         """The position of each doc_id's text, -1 where it has none (-1 indexes `lengths`' 0)."""
