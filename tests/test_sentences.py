@@ -1,6 +1,6 @@
 """Sentence bounds (figures.sentences): the context every claim row records."""
 
-from figures.sentences import SentenceIndex
+from figures.sentences import SentenceIndex, headline
 
 TEXT = "Dr. Smith said 3 were killed.The U.S. army disagreed!  Two more died.\nA new line"
 
@@ -21,3 +21,13 @@ def test_bounds_of_a_position_are_its_span():
 def test_spans_start_at_the_given_offset():
     index = SentenceIndex(TEXT, TEXT.index("Two"))
     assert [TEXT[s:e] for s, e in index.spans()] == ["Two more died.", "A new line"]
+
+
+def test_headline_is_a_first_line_without_closing_punctuation_before_more_text():
+    text = " date 2024-05-02 Dam bursts; 40 missing\r\nRescuers searched the valley."
+    end, body = headline(text, 16)
+    assert text[:end].endswith("40 missing") and text[body:].startswith("Rescuers")
+    assert headline("Dam bursts.\nRescuers searched.") is None          # a sentence, not a headline
+    assert headline("Dam bursts, 40 missing") is None                    # nothing after it
+    assert headline("Dam bursts\n\n   ") is None
+    assert headline("\n\n  Dam bursts\nRescuers") == (14, 15)          # blank lines before it

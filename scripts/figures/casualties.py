@@ -37,11 +37,10 @@ import yaml
 from .claims import Claim, _alternation, _captured, _cased, _compile, lowered
 from .cues import WINDOW
 from .dates import DateMention
-from .sentences import SentenceIndex
+from .sentences import SentenceIndex, headline
 
 CASUALTY_MEASURES = ("killed", "wounded")
 _OPENING = " \t\n\"'“‘([-–—"  # what may stand before a sentence's first word
-_CLOSING = ".!?:;,\"'”’)"  # what ends a sentence of running text, not a headline
 RULES_PATH = Path(__file__).parent / "rules" / "incidents.yaml"
 
 
@@ -239,13 +238,6 @@ def _place(where: str) -> str:
     return where
 
 
-def _headline(text: str, start: int, end: int, opening: int) -> bool:
-    """Whether text[start:end], a sentence (never across a line break: SentenceIndex ends one at
-    each), is the document's first line (only space before it: `opening` is where the first
-    visible character is) and has no full stop."""
-    return start <= opening and text[end - 1] not in _CLOSING and text[end:end + 1] in ("\n", "\r")
-
-
 def _starts_new(current: Incident, mention: Mention, sentence: str, lower: str, rules: IncidentRules) -> bool:
     if current.toll or mention.toll or rules.split.search(sentence, lower):
         return True
@@ -287,7 +279,7 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
             by_sentence.setdefault(sentences.bounds(claim.start), []).append(claim)
     incidents: list[Incident] = []
     lower_text = lowered(text) if by_sentence else ""
-    opening = len(text) - len(text.lstrip())  # the first visible character: the first line's
+    top = headline(text, sentences.start)  # a sentence before its end is the headline's
     dated = [(d.start, d.date) for d in dates if d.date]  # dates come sorted by start
     for (start, end), group in by_sentence.items():
         sentence, lower = text[start:end], lower_text[start:end]
@@ -298,7 +290,7 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
                           _place(_captured(sentence, location, "where")) if location else "",
                           toll=bool(rules.toll.search(sentence, lower)),
                           opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING),
-                          headline=_headline(text, start, end, opening))
+                          headline=top is not None and start < top[0])
         earlier = _referred(incidents, sentence, lower, lower_text, rules) if incidents else None
         if earlier is not None:  # a late update of an incident already told
             earlier.add(mention)

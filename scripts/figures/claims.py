@@ -29,6 +29,7 @@ import yaml
 
 from .cues import WINDOW, CueHits, CueIndex
 from .numbers import NumberSpan, find_numbers, trie_regex
+from .sentences import headline
 
 RULES_PATH = Path(__file__).parent / "rules" / "measures.yaml"
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w'’-]*")
@@ -391,7 +392,9 @@ def lowered(text: str) -> str:
     return "".join(ch.lower()[0] for ch in text)
 
 
-def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int, rules: RuleSet) -> Claim | None:
+def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int, hi: int,
+           rules: RuleSet) -> Claim | None:
+    """The rule's claim on `number`, its patterns reading no further than text[lo:hi]."""
     before = after = None
     if rule.number is not None and not rule.number.match(text, number.number_start, number.number_end):
         return None
@@ -401,7 +404,7 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int
         if before is None:
             return None
     if rule.after is not None:
-        after = rule.after.match(source, number.end, min(len(text), number.end + WINDOW))
+        after = rule.after.match(source, number.end, min(hi, number.end + WINDOW))
         if after is None:
             return None
     if rule.measure is None:  # a skip rule: this number is no amount
@@ -414,7 +417,7 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int
     if rule.span_unit and unit_match:
         start, end = min(start, unit_match.start("unit")), max(end, unit_match.end("unit"))
     if rule.noun_phrase:
-        found = _noun_phrase(text, after.end(), min(len(text), number.end + WINDOW), rules)
+        found = _noun_phrase(text, after.end(), min(hi, number.end + WINDOW), rules)
         if found is None:
             return None
         subject, head, _ = found
@@ -433,7 +436,8 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int
                  number.qualifier, subject, f"{number.rule}+{rule.id}", rule.total)
 
 
-def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits) -> list[Claim]:
+def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits,
+                   top: tuple[int, int] | None = None) -> list[Claim]:
     """Claims with no number token, matched only at the cue words of each phrase rule.
 
     A start-anchored phrase is matched where its cue begins; an end-anchored one backwards from
@@ -446,7 +450,8 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
     start_words = _StartWords(lower, lo)
     phrases, size = rules.phrases, len(text)
     for at, indices in hits.phrase_hits:
-        window = max(lo, at - WINDOW)
+        reach_lo, reach_hi = _reach(at, lo, size, top)
+        window = max(reach_lo, at - WINDOW)
         cues: dict[int, int] = {}  # cue key -> end of the cue's word (-1: no match): phrases share cues
         starts: dict[int, list[int]] = {}  # starts key -> start words in the window
         required: dict[int, bool] = {}  # requires key -> found in the window
@@ -468,14 +473,14 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
                     continue
             if phrase.starts is None:
                 match = (phrase.pattern.match(source, window, must_end) if phrase.ends  # backwards from the cue's word
-                         else phrase.pattern.match(source, at, min(size, at + WINDOW)))  # from the cue on
+                         else phrase.pattern.match(source, at, min(reach_hi, at + WINDOW)))  # from the cue on
                 if match is not None and (index, match.start()) not in seen:
                     seen.add((index, match.start()))
                     found.append((index, match.start("num"), _phrase_claim(phrase, match, text, rules)))
                 continue
             positions = starts.get(phrase.starts_key)
             if positions is None:
-                positions = starts[phrase.starts_key] = start_words.before(phrase, at)
+                positions = starts[phrase.starts_key] = start_words.before(phrase, at, window)
             for start in positions:  # forward from each start word, to end with the cue's word
                 if (index, start) in seen:
                     continue
@@ -496,9 +501,8 @@ class _StartWords:
         self.lower, self.lo = lower, lo
         self.scanned: dict[int, tuple[int, list[int]]] = {}  # starts_key -> (scanned up to, positions)
 
-    def before(self, phrase: PhraseRule, at: int) -> list[int]:
-        """The positions of the phrase's start words in the WINDOW before `at`."""
-        window = max(self.lo, at - WINDOW)
+    def before(self, phrase: PhraseRule, at: int, window: int) -> list[int]:
+        """The positions of the phrase's start words in text[window:at] (window >= at - WINDOW)."""
         scanned, positions = self.scanned.get(phrase.starts_key, (self.lo, []))
         if scanned < at:
             positions.extend(m.start() for m in phrase.starts.finditer(self.lower, max(scanned, window), at))
@@ -516,8 +520,10 @@ def _phrase_claim(phrase: PhraseRule, match: re.Match, text: str, rules: RuleSet
                  unit, phrase.qualifier, subject.strip(), f"phrase+{phrase.id}")
 
 
-def _first_claim(number: NumberSpan, text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits) -> Claim | None:
-    """The claim of the first rule, in order, that applies to `number` (a skip rule's claim has no measure).
+def _first_claim(number: NumberSpan, text: str, lower: str, lo: int, hi: int, rules: RuleSet,
+                 hits: CueHits) -> Claim | None:
+    """The claim of the first rule, in order, that applies to `number` (a skip rule's claim has no
+    measure), its patterns reading no further than text[lo:hi].
 
     Rules with a cue are tried only if the cue index found one of their cue words near.
     """
@@ -526,10 +532,10 @@ def _first_claim(number: NumberSpan, text: str, lower: str, lo: int, rules: Rule
         return None
     near = hits.rules_near(number.start, number.end)
     if _year_like(number, text):  # rare: some rules do not apply, so try them one by one
-        return _first_from(rules, dispatch.indices, number, text, lower, lo, near, year=True)
+        return _first_from(rules, dispatch.indices, number, text, lower, lo, hi, near, year=True)
     best = len(rules.rules)
     if dispatch.after_any is not None:
-        match = dispatch.after_any.match(lower, number.end, min(len(text), number.end + WINDOW))
+        match = dispatch.after_any.match(lower, number.end, min(hi, number.end + WINDOW))
         if match is not None:
             best = int(match.lastgroup[1:])
     if dispatch.before_any is not None:
@@ -546,16 +552,17 @@ def _first_claim(number: NumberSpan, text: str, lower: str, lo: int, rules: Rule
     while candidates:
         lowest = candidates & -candidates
         candidates ^= lowest
-        claim = _apply(rules.rules[lowest.bit_length() - 1], number, text, lower, lo, rules)
+        claim = _apply(rules.rules[lowest.bit_length() - 1], number, text, lower, lo, hi, rules)
         if claim is not None:
             return claim
     if best == len(rules.rules):
         return None
-    claim = _apply(rules.rules[best], number, text, lower, lo, rules)
+    claim = _apply(rules.rules[best], number, text, lower, lo, hi, rules)
     if claim is not None:
         return claim
     # The patterns matched but the rule still declined (no noun phrase): go on in order.
-    return _first_from(rules, [i for i in dispatch.indices if i > best], number, text, lower, lo, near, year=False)
+    return _first_from(rules, [i for i in dispatch.indices if i > best], number, text, lower, lo, hi, near,
+                       year=False)
 
 
 def _cue_near(rule: MeasureRule, index: int, near: tuple[int, int]) -> bool:
@@ -565,7 +572,7 @@ def _cue_near(rule: MeasureRule, index: int, near: tuple[int, int]) -> bool:
     return bool(near[rule.cue_side == "after"] >> index & 1)
 
 
-def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text: str, lower: str, lo: int,
+def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text: str, lower: str, lo: int, hi: int,
                 near: tuple[int, int], year: bool) -> Claim | None:
     """The rules at `indices` tried one by one; a year-like number skips count-like measures."""
     for index in indices:
@@ -574,7 +581,7 @@ def _first_from(rules: RuleSet, indices: Iterable[int], number: NumberSpan, text
             continue
         if year and rule.measure in ("count", "crowd", "duration", None) and not rule.id.startswith("skip."):
             continue
-        claim = _apply(rule, number, text, lower, lo, rules)
+        claim = _apply(rule, number, text, lower, lo, hi, rules)
         if claim is not None:
             return claim
     return None
@@ -606,24 +613,36 @@ class _Spans:
         return False
 
 
+def _reach(pos: int, lo: int, size: int, top: tuple[int, int] | None) -> tuple[int, int]:
+    """The stretch text[lo:hi] that rules may read around `pos`: all of text[lo:], except that a
+    headline (`top`: its end and the next line's start) and the text after it never read into
+    each other."""
+    if top is None:
+        return lo, size
+    end, body = top
+    return (lo, end) if pos < end else (max(lo, body), size)
+
+
 def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]] = ()) -> list[Claim]:
     """All claims in text[start:], skipping numbers that overlap the `exclude` spans (dates)."""
     rules = load_rules()
     excluded = _Spans(exclude)
     lower = lowered(text)
     hits = rules.cues.scan(lower, start)
+    top, size = headline(text, start), len(text)
     claims: list[Claim] = []
     for number in find_numbers(text, apart=excluded.spans):
         if number.start < start or excluded.overlaps(number.start, number.end):
             continue
-        claim = _first_claim(number, text, lower, start, rules, hits)
+        lo, hi = _reach(number.start, start, size, top)
+        claim = _first_claim(number, text, lower, lo, hi, rules, hits)
         if claim is not None and claim.measure:
             claims.append(claim)
     # A phrase may hold an age ("a 47-year-old tailor was killed"): both are claims. Any other
     # claim it overlaps already counts those words, and the phrase is dropped. A skip phrase (no
     # measure) only takes its words, from the phrases after it, as skip rules do for numbers.
     taken = _Spans((c.start, c.end) for c in claims if c.measure != "age")
-    for claim in _phrase_claims(text, lower, start, rules, hits):
+    for claim in _phrase_claims(text, lower, start, rules, hits, top):
         if not taken.overlaps(claim.start, claim.end) and not excluded.overlaps(claim.start, claim.end):
             if claim.measure:
                 claims.append(claim)

@@ -28,11 +28,32 @@ _BOUNDARY = re.compile(
 )
 
 
+# What ends a line of running text; a first line that ends otherwise is a headline.
+_CLOSING = ".!?:;,\"'”’)"
+
+
+def headline(text: str, start: int = 0) -> tuple[int, int] | None:
+    """(end of the headline, start of the next line) when the text's first line from `start` is
+    a headline: it has no closing punctuation and more text follows it. None otherwise.
+
+    A headline is a sentence of its own that no rule may read past ("... kills 39; organisers had
+    expected 10,000" then "At least 39 people were killed": the 10,000 killed no one).
+    """
+    first = len(text) - len(text[start:].lstrip())  # the first visible character
+    newline = text.find("\n", first)
+    if newline < 0:
+        return None
+    end = len(text[:newline].rstrip())
+    if end <= first or text[end - 1] in _CLOSING or not text[newline:].strip():
+        return None
+    return end, newline + 1
+
+
 class SentenceIndex:
     """Sentence boundaries of one text, computed once and queried per claim."""
 
     def __init__(self, text: str, start: int = 0):
-        self.text = text
+        self.text, self.start = text, start
         self._starts = [start] + [m.end() for m in _BOUNDARY.finditer(text, start)]
 
     def bounds(self, pos: int) -> tuple[int, int]:
