@@ -162,6 +162,7 @@ class Incident:
     date: str = field(init=False, default="")
     perpetrator: str = field(init=False, default="")
     location: str = field(init=False, default="")
+    roundup: bool = field(init=False, default=False)  # a day's roundup: its places are parts of it
 
     def __post_init__(self) -> None:
         mentions, self.mentions = self.mentions, []
@@ -174,6 +175,7 @@ class Incident:
         self.date = self.date or mention.date or ""
         self.perpetrator = self.perpetrator or mention.perpetrator
         self.location = self.location or mention.location
+        self.roundup = self.roundup or mention.roundup
 
     @property
     def claims(self) -> list[Claim]:
@@ -183,11 +185,6 @@ class Incident:
     def toll(self) -> bool:
         """A toll over a period stands alone: it is the incident's first (and only) sentence."""
         return bool(self.mentions) and self.mentions[0].toll
-
-    @property
-    def roundup(self) -> bool:
-        """A day's roundup of a region: the places told after it are parts of its figure."""
-        return any(m.roundup for m in self.mentions)
 
     def holds(self, mention: Mention) -> bool:
         """Whether each figure of `mention` is at most this incident's: a part of its total."""
