@@ -89,6 +89,7 @@ class IncidentRules:
     location: SentenceRule
     more: ClaimContext
     refer: SentenceRule  # a toll that names an earlier incident: "the toll from the market attack"
+    roundup: SentenceRule  # a day's roundup of a region: "killed 4 civilians over the past day"
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +117,7 @@ def load_rules(path: Path = RULES_PATH) -> IncidentRules:
         location=rules["location.preposition"],
         more=rules["add.more"],
         refer=rules["refer.back"],
+        roundup=rules["group.roundup"],
     )
 
 
@@ -129,6 +131,7 @@ class Mention:
     perpetrator: str
     location: str
     toll: bool = False  # a toll over a period ("for months"): an incident of its own
+    roundup: bool = False  # a day's roundup of a region ("over the past day"): its places are parts
     # The document's first line, with no full stop: a headline names the incident its lede tells,
     # though it may place it differently ("in Himachal", then "near Rampur in Himachal Pradesh").
     headline: bool = False
@@ -158,6 +161,7 @@ class Incident:
     date: str = field(init=False, default="")
     perpetrator: str = field(init=False, default="")
     location: str = field(init=False, default="")
+    roundup: bool = field(init=False, default=False)  # a day's roundup: its places are parts of it
 
     def __post_init__(self) -> None:
         mentions, self.mentions = self.mentions, []
@@ -170,6 +174,7 @@ class Incident:
         self.date = self.date or mention.date or ""
         self.perpetrator = self.perpetrator or mention.perpetrator
         self.location = self.location or mention.location
+        self.roundup = self.roundup or mention.roundup
 
     @property
     def claims(self) -> list[Claim]:
@@ -179,6 +184,16 @@ class Incident:
     def toll(self) -> bool:
         """A toll over a period stands alone: it is the incident's first (and only) sentence."""
         return bool(self.mentions) and self.mentions[0].toll
+
+    def holds(self, mention: Mention) -> bool:
+        """Whether each figure of `mention` is at most this incident's: a part of its total."""
+        for measure in CASUALTY_MEASURES:
+            report = mention.report(measure)
+            if report is not None:
+                best = self.figure(measure)[0]
+                if best is None or report[0] > best:
+                    return False
+        return True
 
     @property
     def victims(self) -> str:
@@ -245,6 +260,8 @@ def _starts_new(current: Incident, mention: Mention, sentence: str, lower: str, 
         return False
     if mention.date and current.date and mention.date != current.date:
         return True
+    if current.roundup and current.holds(mention):  # a place of a day's roundup ("In Dolinsk, ...")
+        return False
     if mention.opens_on_place and not current.location:  # a list of events, one place each
         return True
     here, there = mention.location.lower(), current.location.lower()
@@ -289,6 +306,7 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
         mention = Mention((start, end), group, date, _perpetrator(sentence, lower, rules),
                           _place(_captured(sentence, location, "where")) if location else "",
                           toll=bool(rules.toll.search(sentence, lower)),
+                          roundup=bool(rules.roundup.search(sentence, lower)),
                           opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING),
                           headline=top is not None and start < top[0])
         earlier = _referred(incidents, sentence, lower, lower_text, rules) if incidents else None
