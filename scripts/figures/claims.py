@@ -474,7 +474,7 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
             if phrase.starts is None:
                 match = (phrase.pattern.match(source, window, must_end) if phrase.ends  # backwards from the cue's word
                          else phrase.pattern.match(source, at, min(reach_hi, at + WINDOW)))  # from the cue on
-                if match is not None and (index, match.start()) not in seen:
+                if match is not None and (index, match.start()) not in seen and _one_line(source, match):
                     seen.add((index, match.start()))
                     found.append((index, match.start("num"), _phrase_claim(phrase, match, text, rules)))
                 continue
@@ -485,11 +485,17 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
                 if (index, start) in seen:
                     continue
                 match = phrase.pattern.match(source, start, must_end)
-                if match is not None and match.end() == must_end:
+                if match is not None and match.end() == must_end and _one_line(source, match):
                     seen.add((index, start))
                     found.append((index, match.start("num"), _phrase_claim(phrase, match, text, rules)))
     found.sort(key=lambda item: item[:2])  # earlier rules first, as for number rules
     return [claim for _, _, claim in found]
+
+
+def _one_line(source: str, match: re.Match) -> bool:
+    """Whether a phrase's words are on one line: a line break ends a sentence (SentenceIndex), so
+    "Hospital treating wounded" as a live page's heading names no "A doctor" on the next line."""
+    return source.find("\n", match.start(), match.end()) < 0
 
 
 class _StartWords:
