@@ -621,12 +621,12 @@ class _Spans:
 
 def _reach(pos: int, lo: int, size: int, top: tuple[int, int] | None) -> tuple[int, int]:
     """The stretch text[lo:hi] that rules may read around `pos`: all of text[lo:], except that a
-    headline (`top`: its end and the next line's start) and the text after it never read into
-    each other."""
+    headline (`top`: its end and the line break after it) and the text after it never read into
+    each other. The break itself stays readable: a field rule sees that its line begins there."""
     if top is None:
         return lo, size
-    end, body = top
-    return (lo, end) if pos < end else (max(lo, body), size)
+    end, newline = top
+    return (lo, end) if pos < end else (max(lo, newline), size)
 
 
 def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]] = ()) -> list[Claim]:

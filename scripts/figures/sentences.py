@@ -33,7 +33,7 @@ _CLOSING = ".!?:;,\"'”’)"
 
 
 def headline(text: str, start: int = 0) -> tuple[int, int] | None:
-    """(end of the headline, start of the next line) when the text's first line from `start` is
+    """(end of the headline, the line break after it) when the text's first line from `start` is
     a headline: it has no closing punctuation and more text follows it. None otherwise.
 
     A headline is a sentence of its own that no rule may read past ("... kills 39; organisers had
@@ -46,7 +46,7 @@ def headline(text: str, start: int = 0) -> tuple[int, int] | None:
     end = len(text[:newline].rstrip())
     if end <= first or text[end - 1] in _CLOSING or not text[newline:].strip():
         return None
-    return end, newline + 1
+    return end, newline
 
 
 class SentenceIndex:
