@@ -1241,10 +1241,20 @@ def find_numbers(text: str, apart: Sequence[tuple[int, int]] = ()) -> list[Numbe
             continue
         if not math.isfinite(c.value):
             continue
-        out.append(NumberSpan(c.start, c.end, c.value, c.low, c.high, c.qualifier, c.rule,
+        end = c.end
+        if c.rule.startswith("word.") and text[end:end + 3].lstrip(" ").startswith("("):
+            # A count in words restated in digits, as police statements write it ("Three (3) of
+            # the bandits"): one number, whose words the measure rules read after the brackets.
+            restated = _RESTATED.match(text, end)
+            if restated and float(restated.group(1).replace(",", "")) == c.value:
+                end = restated.end()
+        out.append(NumberSpan(c.start, end, c.value, c.low, c.high, c.qualifier, c.rule,
                               c.kind, c.nstart, c.nend))
-        last_end = c.end
+        last_end = end
     return out
+
+
+_RESTATED = re.compile(r" ?\((\d{1,3}(?:,\d{3})*)\)")
 
 
 def _explain_exclusions(text: str) -> list[tuple[str, int, int]]:
