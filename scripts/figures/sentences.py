@@ -30,6 +30,7 @@ _BOUNDARY = re.compile(
 
 # What ends a line of running text; a first line that ends otherwise is a headline.
 _CLOSING = ".!?:;,\"'”’)"
+_VISIBLE = re.compile(r"\S")  # searched, not sliced: a document may be megabytes long
 
 
 def headline(text: str, start: int = 0) -> tuple[int, int] | None:
@@ -39,12 +40,14 @@ def headline(text: str, start: int = 0) -> tuple[int, int] | None:
     A headline is a sentence of its own that no rule may read past ("... kills 39; organisers had
     expected 10,000" then "At least 39 people were killed": the 10,000 killed no one).
     """
-    first = len(text) - len(text[start:].lstrip())  # the first visible character
-    newline = text.find("\n", first)
-    if newline < 0:
+    visible = _VISIBLE.search(text, start)
+    newline = text.find("\n", visible.start()) if visible else -1
+    if newline < 0 or not _VISIBLE.search(text, newline):  # one line, or nothing after it
         return None
-    end = len(text[:newline].rstrip())
-    if end <= first or text[end - 1] in _CLOSING or not text[newline:].strip():
+    end = newline
+    while end > visible.start() and text[end - 1].isspace():
+        end -= 1
+    if end == visible.start() or text[end - 1] in _CLOSING:
         return None
     return end, newline
 
