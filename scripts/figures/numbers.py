@@ -1242,7 +1242,7 @@ def find_numbers(text: str, apart: Sequence[tuple[int, int]] = ()) -> list[Numbe
         if not math.isfinite(c.value):
             continue
         end = c.end
-        if c.rule.startswith("word.") and text[end:end + 3].lstrip(" ").startswith("("):
+        if c.rule.startswith("word.") and text.startswith(("(", " ("), end):  # _RESTATED's opening
             # A count in words restated in digits, as police statements write it ("Three (3) of
             # the bandits"): one number, whose words the measure rules read after the brackets.
             restated = _RESTATED.match(text, end)
