@@ -25,9 +25,9 @@ def test_spans_start_at_the_given_offset():
 
 def test_headline_is_a_first_line_without_closing_punctuation_before_more_text():
     text = " date 2024-05-02 Dam bursts; 40 missing\r\nRescuers searched the valley."
-    end, newline = headline(text, 16)
-    assert text[:end].endswith("40 missing") and text[newline:].startswith("\nRescuers")
+    begin, end, newline = headline(text, 16)
+    assert text[begin:end] == "Dam bursts; 40 missing" and text[newline:].startswith("\nRescuers")
     assert headline("Dam bursts.\nRescuers searched.") is None          # a sentence, not a headline
     assert headline("Dam bursts, 40 missing") is None                    # nothing after it
     assert headline("Dam bursts\n\n   ") is None
-    assert headline("\n\n  Dam bursts\nRescuers") == (14, 14)          # blank lines before it
+    assert headline("\n\n  Dam bursts\nRescuers") == (4, 14, 14)       # blank lines before it

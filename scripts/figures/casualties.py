@@ -308,7 +308,7 @@ def casualty_incidents(text: str, claims: list[Claim], dates: list[DateMention],
                           toll=bool(rules.toll.search(sentence, lower)),
                           roundup=bool(rules.roundup.search(sentence, lower)),
                           opens_on_place=bool(location) and not sentence[:location.start()].strip(_OPENING),
-                          headline=top is not None and start < top[0])
+                          headline=top is not None and start < top.end)
         earlier = _referred(incidents, sentence, lower, lower_text, rules) if incidents else None
         if earlier is not None:  # a late update of an incident already told
             earlier.add(mention)

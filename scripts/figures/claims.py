@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -29,7 +29,7 @@ import yaml
 
 from .cues import WINDOW, CueHits, CueIndex
 from .numbers import NumberSpan, find_numbers, trie_regex
-from .sentences import headline
+from .sentences import Headline, headline
 
 RULES_PATH = Path(__file__).parent / "rules" / "measures.yaml"
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][\w'’-]*")
@@ -88,6 +88,7 @@ class PhraseRule:
     starts: re.Pattern | None  # None: the pattern begins at its cue; else the words it may begin
     # with, before the cue, and it must end with the cue's word
     ends: bool = False  # the pattern ends with its cue's word and is matched backwards from it
+    headline: bool = False  # the pattern is matched over the document's headline alone
     # Small ints naming the cue and the starts pattern among the phrases' distinct ones: phrases
     # share them, and a per-document memo keyed by int is cheaper than by compiled pattern.
     cue_key: int = 0
@@ -209,7 +210,7 @@ def _compile(source: str, names: dict[str, str], side: str, cased: bool = True) 
 def _starts(phrase: dict, names: dict[str, str]) -> re.Pattern | None:
     """The words an end-anchored phrase begins with, as a pattern for the lowered text (`names`:
     lexicons lower-cased); None if it is anchored at its cue's start or end instead."""
-    if phrase.get("anchor") in ("start", "end"):
+    if phrase.get("anchor") in ("start", "end", "headline"):
         return None
     if "{" + phrase["starts"] + "}" not in phrase["pattern"]:
         raise ValueError(f"phrase {phrase['id']}: starts {phrase['starts']} is not used in its pattern")
@@ -263,14 +264,15 @@ def _mask(rules: tuple[MeasureRule, ...], indices: tuple[int, ...], combined: se
 def _phrase(p: dict, cased_names: dict[str, str], lower_names: dict[str, str]) -> PhraseRule:
     cased, names = _cased((p["cue"], p["pattern"]), cased_names, lower_names)
     cue, starts = _compile(p["cue"], names, "cue", cased), _starts(p, lower_names)
-    if "requires" in p and p.get("anchor") == "start":
-        raise ValueError(f"phrase {p['id']}: `requires` is searched before the cue; a phrase anchored at its start has none")
+    if "requires" in p and p.get("anchor") in ("start", "headline"):
+        raise ValueError(f"phrase {p['id']}: `requires` is searched before the cue; a phrase anchored at its start "
+                         "or over the headline has none")
     requires = _compile(p["requires"], lower_names, "requires", cased=False) if "requires" in p else None
     return PhraseRule(
         id=p["id"], measure=p["measure"], unit=p["unit"], value=float(p["value"]),
         low=_bound(p, "low"), high=_bound(p, "high"), qualifier=p.get("qualifier", "exact"),
         cue=cue, pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase", cased),
-        starts=starts, ends=p.get("anchor") == "end",
+        starts=starts, ends=p.get("anchor") == "end", headline=p.get("anchor") == "headline",
         # re caches compiled patterns, so equal sources give the same object and the same key
         cue_key=id(cue), starts_key=-1 if starts is None else id(starts), cased=cased,
         requires=requires, requires_key=-1 if requires is None else id(requires))
@@ -437,16 +439,18 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int
 
 
 def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits,
-                   top: tuple[int, int] | None = None) -> list[Claim]:
+                   top: Headline | None = None) -> list[Claim]:
     """Claims with no number token, matched only at the cue words of each phrase rule.
 
     A start-anchored phrase is matched where its cue begins; an end-anchored one backwards from
-    the end of its cue's word; any other at each of its `starts` words within WINDOW before its
-    cue, and kept only if it ends with the cue's word. Every count a phrase can match is
-    therefore tried once, in rule order.
+    the end of its cue's word; a headline phrase over the headline (`top`) alone, once, when its
+    cue is in it; any other at each of its `starts` words within WINDOW before its cue, and kept
+    only if it ends with the cue's word. Every count a phrase can match is therefore tried once,
+    in rule order.
     """
     found: list[tuple[int, int, Claim]] = []
     seen: set[tuple[int, int]] = set()  # (phrase, where its match begins)
+    headline_read: set[int] = set()  # headline phrases matched over the headline
     start_words = _StartWords(lower, lo)
     phrases, size = rules.phrases, len(text)
     for at, indices in hits.phrase_hits:
@@ -457,6 +461,8 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
         required: dict[int, bool] = {}  # requires key -> found in the window
         for index in indices:
             phrase = phrases[index]
+            if phrase.headline and (top is None or not top.begin <= at < top.end or index in headline_read):
+                continue
             source = text if phrase.cased else lower
             must_end = cues.get(phrase.cue_key)
             if must_end is None:
@@ -471,6 +477,10 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
                         phrase.requires.search(lower, window, must_end) is not None)
                 if not found_words:
                     continue
+            if phrase.headline:
+                headline_read.add(index)
+                found.extend((index, claim.start, claim) for claim in _headline_claims(phrase, source, text, top, rules))
+                continue
             if phrase.starts is None:
                 match = (phrase.pattern.match(source, window, must_end) if phrase.ends  # backwards from the cue's word
                          else phrase.pattern.match(source, at, min(reach_hi, at + WINDOW)))  # from the cue on
@@ -490,6 +500,16 @@ def _phrase_claims(text: str, lower: str, lo: int, rules: RuleSet, hits: CueHits
                     found.append((index, match.start("num"), _phrase_claim(phrase, match, text, rules)))
     found.sort(key=lambda item: item[:2])  # earlier rules first, as for number rules
     return [claim for _, _, claim in found]
+
+
+def _headline_claims(phrase: PhraseRule, source: str, text: str, top: Headline, rules: RuleSet) -> list[Claim]:
+    """A headline phrase's claims, matched over the headline alone, where `^` is its first word:
+    headlines drop articles, so a clause there may begin with a bare noun ("Firefighter dies,
+    27 homes lost"), which in running text would be the tail of a longer phrase."""
+    head = text[top.begin:top.end]
+    claims = (_phrase_claim(phrase, match, head, rules)
+              for match in phrase.pattern.finditer(source[top.begin:top.end]))
+    return [replace(claim, start=claim.start + top.begin, end=claim.end + top.begin) for claim in claims]
 
 
 def _one_line(source: str, match: re.Match) -> bool:
@@ -619,14 +639,13 @@ class _Spans:
         return False
 
 
-def _reach(pos: int, lo: int, size: int, top: tuple[int, int] | None) -> tuple[int, int]:
+def _reach(pos: int, lo: int, size: int, top: Headline | None) -> tuple[int, int]:
     """The stretch text[lo:hi] that rules may read around `pos`: all of text[lo:], except that a
-    headline (`top`: its end and the line break after it) and the text after it never read into
-    each other. The break itself stays readable: a field rule sees that its line begins there."""
+    headline (`top`) and the text after it never read into each other. The line break after it
+    stays readable: a field rule sees that its line begins there."""
     if top is None:
         return lo, size
-    end, newline = top
-    return (lo, end) if pos < end else (max(lo, newline), size)
+    return (lo, top.end) if pos < top.end else (max(lo, top.newline), size)
 
 
 def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]] = ()) -> list[Claim]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import NamedTuple
 
 _ABBREVIATIONS = (
     "Mr Mrs Ms Dr Prof Gen Col Lt Sgt Capt Maj Rev St Sen Rep Gov Pres Jr Sr No Nos vs etc "
@@ -33,9 +34,17 @@ _CLOSING = ".!?:;,\"'”’)"
 _VISIBLE = re.compile(r"\S")  # searched, not sliced: a document may be megabytes long
 
 
-def headline(text: str, start: int = 0) -> tuple[int, int] | None:
-    """(end of the headline, the line break after it) when the text's first line from `start` is
-    a headline: it has no closing punctuation and more text follows it. None otherwise.
+class Headline(NamedTuple):
+    """Where a document's headline is: text[begin:end], then the line break at `newline`."""
+
+    begin: int
+    end: int
+    newline: int
+
+
+def headline(text: str, start: int = 0) -> Headline | None:
+    """The headline, when the text's first line from `start` is one: it has no closing
+    punctuation and more text follows it. None otherwise.
 
     A headline is a sentence of its own that no rule may read past ("... kills 39; organisers had
     expected 10,000" then "At least 39 people were killed": the 10,000 killed no one).
@@ -49,7 +58,7 @@ def headline(text: str, start: int = 0) -> tuple[int, int] | None:
         end -= 1
     if end == visible.start() or text[end - 1] in _CLOSING:
         return None
-    return end, newline
+    return Headline(visible.start(), end, newline)
 
 
 class SentenceIndex:
