@@ -29,6 +29,15 @@ def test_no_lexicon_lists_a_word_twice():
     assert not {name: words for name, words in repeated.items() if words}
 
 
+def test_golden_cases_are_well_formed():
+    """A flow mapping with an unquoted comma ("{quote: Some 2,000, ...}") parses as a quote "Some 2"
+    and a stray key: the case would then test nothing."""
+    keys = {"expect": {"quote", "measure", "value", "unit"}, "absent_claims": {"quote", "measure"}}
+    bad = [(case["rule"], want) for case in CASES for field, allowed in keys.items()
+           for want in case.get(field, []) if set(want) - allowed or not isinstance(want.get("quote"), str)]
+    assert not bad
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
 def test_golden_case(case):
     text = case["text"]
