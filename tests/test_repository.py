@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import REPO
 from figures.cli import parser
@@ -50,3 +51,27 @@ def test_workflow_uploads_data_and_charts():
     text = (REPO / ".github" / "workflows" / "build.yml").read_text()
     assert "upload-artifact" in text and "data/" in text and "charts/" in text
     assert "pull_request" in text and "push" in text
+
+
+def _repeated_keys(node: yaml.Node, path: str = "") -> list[str]:
+    """Mapping keys given twice anywhere under `node` (YAML keeps the last one silently)."""
+    found: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                found.append(f"{path}/{key.value} (line {key.start_mark.line + 1})")
+            seen.add(key.value)
+            found += _repeated_keys(value, f"{path}/{key.value}")
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found += _repeated_keys(item, path)
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "scripts" / "figures" / "rules").glob("*.yaml"))
+                         + sorted((REPO / "tests" / "golden").glob("*.yaml")), ids=lambda p: p.name)
+def test_rule_and_golden_files_name_no_key_twice(path):
+    """A lexicon defined twice loses its first words without a word said: one such twin had hidden
+    every hospital but "hospital" from the rules that named them."""
+    assert not _repeated_keys(yaml.compose(path.read_text(encoding="utf-8")))
