@@ -57,7 +57,7 @@ _R = yaml.safe_load(_RULES_PATH.read_text(encoding="utf-8"))
 def _collect_rule_ids(rules: dict) -> list[str]:
     ids: list[str] = []
     for key in ("digits", "multipliers", "word_rules", "ordinal_rules", "vague", "qualifiers",
-                "suffix_qualifiers", "ranges", "ratios", "exclusions"):
+                "suffix_qualifiers", "restated", "ranges", "ratios", "exclusions"):
         ids.extend(entry["id"] for entry in rules[key])
     return ids
 
@@ -1242,19 +1242,21 @@ def find_numbers(text: str, apart: Sequence[tuple[int, int]] = ()) -> list[Numbe
         if not math.isfinite(c.value):
             continue
         end = c.end
-        if c.rule.startswith("word.") and text.startswith(("(", " ("), end):  # _RESTATED's opening
-            # A count in words restated in digits, as police statements write it ("Three (3) of
-            # the bandits"): one number, whose words the measure rules read after the brackets.
+        rule = c.rule
+        if c.rule.startswith("word.") and text.startswith(_RESTATED_OPENS, end):  # "Three (3)"
             restated = _RESTATED.match(text, end)
             if restated and float(restated.group(1).replace(",", "")) == c.value:
-                end = restated.end()
-        out.append(NumberSpan(c.start, end, c.value, c.low, c.high, c.qualifier, c.rule,
+                end, rule = restated.end(), f"{c.rule}+{_RESTATED_ID}"
+        out.append(NumberSpan(c.start, end, c.value, c.low, c.high, c.qualifier, rule,
                               c.kind, c.nstart, c.nend))
         last_end = end
     return out
 
 
-_RESTATED = re.compile(r" ?\((\d{1,3}(?:,\d{3})*)\)")
+_RESTATED_RULE = _R["restated"][0]
+_RESTATED_ID = _RESTATED_RULE["id"]
+_RESTATED_OPENS = tuple(_RESTATED_RULE["opens"])
+_RESTATED = re.compile(_RESTATED_RULE["pattern"])
 
 
 def _explain_exclusions(text: str) -> list[tuple[str, int, int]]:
