@@ -1171,9 +1171,9 @@ def _apply_qualifiers(text: str, cores: list[_Core]) -> None:
         if c.start > lo and text[c.start - 1].isspace() and \
                 (text[max(lo, c.start - 16):c.start].split() or ("",))[-1].lower().lstrip(_OPEN_PUNCT) \
                 in _QUAL_LAST_WORDS:
-            words = text[lo:c.start].lower().split()[-_QUAL_MAX_WORDS:]
+            # A quotation or bracket may open at any of its words: killed "more than 20 insurgents".
+            words = [w.lstrip(_OPEN_PUNCT) for w in text[lo:c.start].lower().split()[-_QUAL_MAX_WORDS:]]
             if words:
-                words[0] = words[0].lstrip(_OPEN_PUNCT)
                 for k in range(len(words), 0, -1):
                     if " ".join(words[-k:]) in _QUAL_BY_PHRASE:
                         qm = _QUAL_RE.search(text, lo, c.start)
