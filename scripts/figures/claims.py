@@ -629,6 +629,22 @@ def _reach(pos: int, lo: int, size: int, top: tuple[int, int] | None) -> tuple[i
     return (lo, end) if pos < end else (max(lo, newline), size)
 
 
+# A line of a note, log or report that is a field: a label of a few words and a colon or a spaced
+# dash ("Bodies recovered: 9", "- Persons detained - 14"). A count's words never run on into it:
+# "Survivors: 31" over "Bodies recovered: 9" counts no dead, nor "Released: 22" over "Killed: 2".
+_FIELD_LINE = re.compile(r"[^\S\n]*(?:[-–•·*▪►]+[^\S\n]*)?(?:[^\W\d_][\w'’./()-]*[^\S\n]+){0,5}?"
+                         r"[^\W\d_][\w'’./()-]*[^\S\n]*(?::(?!\S)|[^\S\n][—–-]{1,2}[^\S\n])")
+
+
+def _line_end(text: str, end: int, hi: int) -> int:
+    """Where the words after a number at text[..end] may stop being read: the line break after it
+    when the next line is a field (see _FIELD_LINE), else `hi`."""
+    newline = text.find("\n", end, min(hi, end + WINDOW))
+    if newline >= 0 and _FIELD_LINE.match(text, newline + 1):
+        return newline
+    return hi
+
+
 def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]] = ()) -> list[Claim]:
     """All claims in text[start:], skipping numbers that overlap the `exclude` spans (dates)."""
     rules = load_rules()
@@ -641,6 +657,7 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
         if number.start < start or excluded.overlaps(number.start, number.end):
             continue
         lo, hi = _reach(number.start, start, size, top)
+        hi = _line_end(text, number.end, hi)
         claim = _first_claim(number, text, lower, lo, hi, rules, hits)
         if claim is not None and claim.measure:
             claims.append(claim)
