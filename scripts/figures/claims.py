@@ -648,6 +648,24 @@ def _reach(pos: int, lo: int, size: int, top: Headline | None) -> tuple[int, int
     return (lo, top.end) if pos < top.end else (max(lo, top.newline), size)
 
 
+# A line of a note, log or report that is a field: a label of a few words and a colon or a spaced
+# dash ("Bodies recovered: 9", "- Persons detained - 14"). A count's words never run on into it:
+# "Survivors: 31" over "Bodies recovered: 9" counts no dead, nor "Released: 22" over "Killed: 2".
+# The line breaks before such lines are found once per document (prose has none, and then no
+# number pays for them).
+_FIELD_BREAK = re.compile(r"\n(?=[^\S\n]*(?:[-–•·*▪►]+[^\S\n]*)?(?:[^\W\d_][\w'’./()-]*[^\S\n]+){0,5}?"
+                          r"[^\W\d_][\w'’./()-]*[^\S\n]*(?::(?!\S)|[^\S\n][—–-]{1,2}[^\S\n]))")
+
+
+def _line_end(text: str, end: int, hi: int, breaks: list[int]) -> int:
+    """Where the words after a number at text[..end] may stop being read: the line break after it
+    when the next line is a field (one of `breaks`), else `hi`."""
+    index = bisect.bisect_left(breaks, end)
+    if index < len(breaks) and breaks[index] < min(hi, end + WINDOW) and text.find("\n", end, breaks[index]) < 0:
+        return breaks[index]
+    return hi
+
+
 def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]] = ()) -> list[Claim]:
     """All claims in text[start:], skipping numbers that overlap the `exclude` spans (dates)."""
     rules = load_rules()
@@ -656,10 +674,13 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
     hits = rules.cues.scan(lower, start)
     top, size = headline(text, start), len(text)
     claims: list[Claim] = []
+    breaks = [m.start() for m in _FIELD_BREAK.finditer(text, start)]
     for number in find_numbers(text, apart=excluded.spans):
         if number.start < start or excluded.overlaps(number.start, number.end):
             continue
         lo, hi = _reach(number.start, start, size, top)
+        if breaks:
+            hi = _line_end(text, number.end, hi, breaks)
         claim = _first_claim(number, text, lower, lo, hi, rules, hits)
         if claim is not None and claim.measure:
             claims.append(claim)
