@@ -132,6 +132,12 @@ _GLUED_UNITS = frozenset(_R["glued_units"])   # case-sensitive
 _GLUED_UNITS_ALONE = frozenset(_R["glued_units_alone"])
 _ORD_SUFFIXES = {s.lower() for s in _R["ordinal_digit_suffixes"]}
 _CURRENCY = set(_R["currency_symbols"])
+# Lookbehinds, one per code (a lookbehind has a fixed width), case-sensitive inside the masters'
+# IGNORECASE: "Rs1 million" is an amount, "rs1" is not.
+_GLUED_CODES = "(?:" + "|".join(rf"(?<=(?-i:(?<![^\W\d_]){re.escape(code)}))" for code in _R["glued_currency_codes"]) \
+    + ")(?=[0-9])"
+_GLUED_CODE_BEFORE = re.compile("(?:" + "|".join(rf"(?<![^\W\d_]){re.escape(code)}" for code in _R["glued_currency_codes"])
+                                + r")\Z")
 # "1m people": a counted noun after the number, at most one modifier between (numbers.yaml).
 _COUNTED_AFTER = re.compile(
     r"(?:[ \t\u00a0]+(?:[A-Z][\w'’-]*|(?i:" + trie_regex(_R["counted_modifiers"]) + r")))?"
@@ -176,6 +182,9 @@ _QUAL_RE = re.compile(
     r"(?<![\w.])(?P<q>" + "|".join(
         _phrase_re(p) for p in sorted(_QUAL_BY_PHRASE, key=len, reverse=True)) + r")\s+\Z",
     re.IGNORECASE)
+# Signs before a number ("~15,000", "> 200"), after a space, a bracket, a colon or the text's start.
+_QUAL_BY_SYMBOL = {sym: (_q["id"], _q["qualifier"]) for _q in _R["qualifiers"] for sym in _q.get("symbols", ())}
+_QUAL_SYMBOL_RE = re.compile(r"(?:(?<=[\s(\[:;,])|(?<!.))(?P<q>[" + re.escape("".join(_QUAL_BY_SYMBOL)) + r"])[ \t]?\Z", re.DOTALL)
 _QUAL_WINDOW = 40
 _QUAL_MAX_WORDS = max(len(p.split()) for p in _QUAL_BY_PHRASE)
 _OPEN_PUNCT = "([{\"'\u2018\u201c-\u2013\u2014"
@@ -278,7 +287,7 @@ _EXP = next(d for d in _R["digits"] if d["id"] == "num.exponent")
 _GROUP_SEPS = str.maketrans("", "", ",\u00a0\u202f\u2009 ")
 _DIGIT_PAT = (
     r"(?P<neg>(?<![\w\-−–])[-−](?=\.?[0-9]))?"
-    r"(?<![\w.,:/#@^&])(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
+    r"(?:" + _GLUED_CODES + r"|(?<![\w.,:/#@^&]))(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
     r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
     r"(?:(?P<exp>[" + _EXP["markers"] + r"][-+−]?[0-9]{1,3})(?![\w.]))?"
     r"(?P<tail>[^\W\d_]*)"
@@ -491,7 +500,7 @@ def _digit_core(m: re.Match, text: str) -> _Core | None:
         t = tail.lower()
         glued = _GLUED_MULTS.get(t)
         before = text[max(0, s - 2):s].rstrip()[-1:]   # "$3m", "US$ 1mm"
-        if glued and (not glued[2] or before in _CURRENCY
+        if glued and (not glued[2] or before in _CURRENCY or _GLUED_CODE_BEFORE.search(text, max(0, s - 5), s)
                       or t in _BEFORE_COUNTED and _COUNTED_AFTER.match(text, m.end("tail"))):
             value *= glued[0]
             factor = glued[0]
@@ -1180,6 +1189,10 @@ def _apply_qualifiers(text: str, cores: list[_Core]) -> None:
                         break
         if qm is not None:
             _qualified(c, qm, _QUAL_BY_PHRASE, before=True)
+        elif c.start > lo and (text[c.start - 1] in _QUAL_BY_SYMBOL or text[c.start - 2:c.start - 1] in _QUAL_BY_SYMBOL
+                               and text[c.start - 1] in " \t") and c.qualifier == "exact" \
+                and (sm := _QUAL_SYMBOL_RE.search(text, max(lo, c.start - 2), c.start)) is not None:
+            _qualified(c, sm, _QUAL_BY_SYMBOL, before=True)
         elif c.qualifier == "exact" and text[c.end:c.end + 1].isspace():
             tm = _TRAILING_RE.match(text, c.end)
             if tm is not None:
