@@ -29,6 +29,17 @@ def test_no_lexicon_lists_a_word_twice():
     assert not {name: words for name, words in repeated.items() if words}
 
 
+def test_every_glued_currency_code_is_a_currency_code_with_a_unit():
+    """numbers.yaml reads "KSh50,000" as an amount; the money rule must then know the code."""
+    from figures.numbers import _R as NUMBER_RULES
+    codes = set(RULES["lexicons"]["currency_code"])
+    # unit words are matched lower-cased, without the regex escapes ("Rs\\." is "rs.")
+    units = {word.lower().replace("\\", "") for words in RULES["units"]["money"].values() for word in words}
+    glued = NUMBER_RULES["glued_currency_codes"]
+    assert [code for code in glued if code not in codes] == []
+    assert [code for code in glued if code.lower() not in units] == []
+
+
 def test_golden_cases_are_well_formed():
     """A flow mapping with an unquoted comma ("{quote: Some 2,000, ...}") parses as a quote "Some 2"
     and a stray key: the case would then test nothing."""
