@@ -287,7 +287,7 @@ _EXP = next(d for d in _R["digits"] if d["id"] == "num.exponent")
 _GROUP_SEPS = str.maketrans("", "", ",\u00a0\u202f\u2009 ")
 _DIGIT_PAT = (
     r"(?P<neg>(?<![\w\-−–])[-−](?=\.?[0-9]))?"
-    r"(?:" + _GLUED_CODES + r"|(?<![\w.,:/#@^&]))(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
+    r"(?:(?<![\w.,:/#@^&])|" + _GLUED_CODES + r")(?<![^\W\d_][-‐‑–−])(?<!\w\+)"   # not glued to identifiers, paths, times
     r"(?P<num>" + _NUM_CORE + r")(?![.,]?[0-9])"
     r"(?:(?P<exp>[" + _EXP["markers"] + r"][-+−]?[0-9]{1,3})(?![\w.]))?"
     r"(?P<tail>[^\W\d_]*)"
