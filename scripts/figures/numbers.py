@@ -132,12 +132,12 @@ _GLUED_UNITS = frozenset(_R["glued_units"])   # case-sensitive
 _GLUED_UNITS_ALONE = frozenset(_R["glued_units_alone"])
 _ORD_SUFFIXES = {s.lower() for s in _R["ordinal_digit_suffixes"]}
 _CURRENCY = set(_R["currency_symbols"])
-# Lookbehinds, one per code (a lookbehind has a fixed width), case-sensitive inside the masters'
-# IGNORECASE: "Rs1 million" is an amount, "rs1" is not.
-_GLUED_CODES = "(?:" + "|".join(rf"(?<=(?-i:(?<![^\W\d_]){re.escape(code)}))" for code in _R["glued_currency_codes"]) \
-    + ")(?=[0-9])"
-_GLUED_CODE_BEFORE = re.compile("(?:" + "|".join(rf"(?<![^\W\d_]){re.escape(code)}" for code in _R["glued_currency_codes"])
-                                + r")\Z")
+# A currency code as a word of its own, as written: "Rs1 million" is an amount, "rs1" is not.
+_CODE_ALTS = [rf"(?<![^\W\d_]){re.escape(code)}" for code in _R["glued_currency_codes"]]
+# In the digit masters, one lookbehind per code (a lookbehind has a fixed width), case-sensitive
+# inside their IGNORECASE; and the code right before a glued multiplier ("RM2m").
+_GLUED_CODES = "(?:" + "|".join(f"(?<=(?-i:{alt}))" for alt in _CODE_ALTS) + ")(?=[0-9])"
+_GLUED_CODE_BEFORE = re.compile("(?:" + "|".join(_CODE_ALTS) + r")\Z")
 # "1m people": a counted noun after the number, at most one modifier between (numbers.yaml).
 _COUNTED_AFTER = re.compile(
     r"(?:[ \t\u00a0]+(?:[A-Z][\w'’-]*|(?i:" + trie_regex(_R["counted_modifiers"]) + r")))?"
