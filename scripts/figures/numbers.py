@@ -1254,14 +1254,19 @@ def find_numbers(text: str, apart: Sequence[tuple[int, int]] = ()) -> list[Numbe
             continue
         if not math.isfinite(c.value):
             continue
-        end = c.end
-        rule = c.rule
-        if c.rule.startswith("word.") and text.startswith(_RESTATED_OPENS, end):  # "Three (3)"
+        start, end, rule, nstart, nend = c.start, c.end, c.rule, c.nstart, c.nend
+        if rule.rpartition("+")[2].startswith("word.") and text.startswith(_RESTATED_OPENS, end):  # "Three (3)"
             restated = _RESTATED.match(text, end)
             if restated and float(restated.group(1).replace(",", "")) == c.value:
                 end, rule = restated.end(), f"{c.rule}+{_RESTATED_ID}"
-        out.append(NumberSpan(c.start, end, c.value, c.low, c.high, c.qualifier, rule,
-                              c.kind, c.nstart, c.nend))
+        elif rule == "num.digits" and c.value == 1 and text.startswith(")", end):  # "one (1) person"
+            # "one" alone is no number (an article, "one of them"); restated in digits it is a count
+            lead = _RESTATED_ONE.search(text, max(last_end, start - 6), start)
+            if lead:
+                start, end, rule = lead.start(), end + 1, f"{_RESTATED_ONE_ID}+{_RESTATED_ID}"
+                nstart, nend = lead.start(), lead.end(1)
+        out.append(NumberSpan(start, end, c.value, c.low, c.high, c.qualifier, rule,
+                              c.kind, nstart, nend))
         last_end = end
     return out
 
@@ -1270,6 +1275,9 @@ _RESTATED_RULE = _R["restated"][0]
 _RESTATED_ID = _RESTATED_RULE["id"]
 _RESTATED_OPENS = tuple(_RESTATED_RULE["opens"])
 _RESTATED = re.compile(_RESTATED_RULE["pattern"])
+# "one (1)": the word before its digits, matched ending where the digits begin.
+_RESTATED_ONE_ID = _R["restated"][1]["id"]
+_RESTATED_ONE = re.compile(_R["restated"][1]["pattern"])
 
 
 def _explain_exclusions(text: str) -> list[tuple[str, int, int]]:
