@@ -649,12 +649,13 @@ def _reach(pos: int, lo: int, size: int, top: Headline | None) -> tuple[int, int
 
 
 # A line of a note, log or report that is a field: a label of a few words and a colon or a spaced
-# dash ("Bodies recovered: 9", "- Persons detained - 14"). A count's words never run on into it:
-# "Survivors: 31" over "Bodies recovered: 9" counts no dead, nor "Released: 22" over "Killed: 2".
-# The line breaks before such lines are found once per document (prose has none, and then no
-# number pays for them).
-_FIELD_BREAK = re.compile(r"\n(?=[^\S\n]*(?:[-–•·*▪►]+[^\S\n]*)?(?:[^\W\d_][\w'’./()-]*[^\S\n]+){0,5}?"
-                          r"[^\W\d_][\w'’./()-]*[^\S\n]*(?::(?!\S)|[^\S\n][—–-]{1,2}[^\S\n]))")
+# dash ("Bodies recovered: 9", "- Persons detained - 14"), or a table's row, a label and a bar
+# ("Injured (guards and inmates) | 27", "Recaptured / arrested so far | 187"). A count's words never
+# run on into it: "Survivors: 31" over "Bodies recovered: 9" counts no dead, nor "Released: 22" over
+# "Killed: 2", nor "Still at large | 225" over "Inmates killed during escape | 6". The line breaks
+# before such lines are found once per document (prose has none, and then no number pays for them).
+_FIELD_BREAK = re.compile(r"\n(?=[^\S\n]*(?:[-–•·*▪►]+[^\S\n]*)?(?:\(?[^\W\d_][\w'’./()-]*[^\S\n]+(?:/[^\S\n]+)?){0,5}?"
+                          r"\(?[^\W\d_][\w'’./()-]*[^\S\n]*(?::(?!\S)|[^\S\n][—–-]{1,2}[^\S\n]|\|))")
 
 
 def _line_end(text: str, end: int, hi: int, breaks: list[int]) -> int:
