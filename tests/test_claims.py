@@ -41,6 +41,20 @@ def test_every_glued_currency_code_is_a_currency_code_with_a_unit():
     assert [code for code in glued if code.lower() not in units] == []
 
 
+def test_every_rule_measure_is_in_the_claims_vocabulary():
+    """A rule's measure is one of schemas/claims.json's, none (a skip rule), or `previous`, which
+    extraction replaces by the measure of the count before it and never writes."""
+    import json
+
+    from figures.claims import PREVIOUS, PREVIOUS_MEASURES
+
+    schema = json.loads((Path(__file__).parents[1] / "schemas" / "claims.json").read_text(encoding="utf-8"))
+    vocabulary = next(f for f in schema["fields"] if f["name"] == "measure")["constraints"]["enum"]
+    measures = {r.get("measure") for r in RULES["rules"]} | {p["measure"] for p in RULES["phrases"]}
+    assert measures - set(vocabulary) == {None, PREVIOUS}
+    assert PREVIOUS_MEASURES <= set(vocabulary)
+
+
 def test_golden_cases_are_well_formed():
     """A flow mapping with an unquoted comma ("{quote: Some 2,000, ...}") parses as a quote "Some 2"
     and a stray key: the case would then test nothing."""

@@ -40,6 +40,15 @@ _WORD_TAIL = re.compile(r"[\w'’-]*")
 _UPPER = re.compile(r"[A-Z]")
 _ESCAPES = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)")
 
+# A rule's `measure: previous`: another source's figure for the count told just before it ("4,000
+# miners joined the strike. Union leaders put the figure at more than 7,000"). It takes that
+# count's measure and unit: the nearest earlier claim of people harmed, held or gathered, at most
+# PREVIOUS_REACH characters before it and in the same paragraph; with none, it is no claim.
+PREVIOUS = "previous"
+PREVIOUS_MEASURES = frozenset({"killed", "wounded", "arrested", "kidnapped", "missing", "displaced", "affected",
+                               "crowd"})
+PREVIOUS_REACH = 300
+
 
 @dataclass(frozen=True, slots=True)
 class Claim:
@@ -667,6 +676,19 @@ def _line_end(text: str, end: int, hi: int, breaks: list[int]) -> int:
     return hi
 
 
+def _as_previous(claim: Claim, earlier: list[Claim], text: str) -> Claim | None:
+    """A `measure: previous` claim with the measure and unit of the count told just before it
+    (PREVIOUS), or None when there is none near."""
+    for before in reversed(earlier):
+        if before.end < claim.start - PREVIOUS_REACH:
+            return None
+        if before.measure in PREVIOUS_MEASURES:
+            if text.find("\n\n", before.end, claim.start) >= 0:  # a paragraph between: another story
+                return None
+            return replace(claim, measure=before.measure, unit=before.unit)
+    return None
+
+
 def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]] = ()) -> list[Claim]:
     """All claims in text[start:], skipping numbers that overlap the `exclude` spans (dates)."""
     rules = load_rules()
@@ -683,6 +705,8 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
         if breaks:
             hi = _line_end(text, number.end, hi, breaks)
         claim = _first_claim(number, text, lower, lo, hi, rules, hits)
+        if claim is not None and claim.measure == PREVIOUS:
+            claim = _as_previous(claim, claims, text)
         if claim is not None and claim.measure:
             claims.append(claim)
     # A phrase may hold an age ("a 47-year-old tailor was killed"): both are claims. Any other
