@@ -42,12 +42,14 @@ _ESCAPES = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)")
 
 # A rule's `measure: previous`: another source's figure for the count told just before it ("4,000
 # miners joined the strike. Union leaders put the figure at more than 7,000"). It takes that
-# count's measure and unit: the nearest earlier claim of people harmed, held or gathered, at most
-# PREVIOUS_REACH characters before it and in the same paragraph; with none, it is no claim.
+# count's measure and unit: the nearest earlier claim other than a plain count or an age, when it
+# counts people harmed, held or gathered, at most PREVIOUS_REACH characters before it and in the
+# same paragraph; otherwise it is no claim.
 PREVIOUS = "previous"
 PREVIOUS_MEASURES = frozenset({"killed", "wounded", "arrested", "kidnapped", "missing", "displaced", "affected",
                                "crowd"})
 PREVIOUS_REACH = 300
+PREVIOUS_SKIPPED = frozenset({"count", "age", "rank"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,12 +661,14 @@ def _reach(pos: int, lo: int, size: int, top: Headline | None) -> tuple[int, int
 
 # A line of a note, log or report that is a field: a label of a few words and a colon or a spaced
 # dash ("Bodies recovered: 9", "- Persons detained - 14"), or a table's row, a label and a bar
-# ("Injured (guards and inmates) | 27", "Recaptured / arrested so far | 187"). A count's words never
+# ("Injured (guards and inmates) | 27", "Recaptured / arrested so far | 187", "Injured, hospitalised
+# | 27", "Deaths (pandal collapse, 18 April) | 6"). A count's words never
 # run on into it: "Survivors: 31" over "Bodies recovered: 9" counts no dead, nor "Released: 22" over
 # "Killed: 2", nor "Still at large | 225" over "Inmates killed during escape | 6". The line breaks
 # before such lines are found once per document (prose has none, and then no number pays for them).
-_FIELD_BREAK = re.compile(r"\n(?=[^\S\n]*(?:[-–•·*▪►]+[^\S\n]*)?(?:\(?[^\W\d_][\w'’./()-]*[^\S\n]+(?:/[^\S\n]+)?){0,5}?"
-                          r"\(?[^\W\d_][\w'’./()-]*[^\S\n]*(?::(?!\S)|[^\S\n][—–-]{1,2}[^\S\n]|\|))")
+_FIELD_BREAK = re.compile(r"\n(?=[^\S\n]*(?:[-–•·*▪►]+[^\S\n]*)?[^\W\d_][\w'’./-]*"
+                          r"(?:,?(?:[^\S\n]+(?:/[^\S\n]+)?|[^\S\n]*/[^\S\n]*)(?:\([^()\n]{1,40}\)|[^\W_][\w'’./-]*)){0,5}?"
+                          r"[^\S\n]*(?::(?!\S)|[^\S\n][—–-]{1,2}[^\S\n]|\|))")
 
 
 def _line_end(text: str, end: int, hi: int, breaks: list[int]) -> int:
@@ -678,14 +682,17 @@ def _line_end(text: str, end: int, hi: int, breaks: list[int]) -> int:
 
 def _as_previous(claim: Claim, earlier: list[Claim], text: str) -> Claim | None:
     """A `measure: previous` claim with the measure and unit of the count told just before it
-    (PREVIOUS), or None when there is none near."""
+    (PREVIOUS), or None when there is none near. Plain counts and ages in between are details
+    ("4,000 miners from 12 towns"); any other measure is what the figure refers to, and when that
+    is no count of people ("fares rose to 12 dollars, up from 9") the figure is no claim."""
     for before in reversed(earlier):
-        if before.end < claim.start - PREVIOUS_REACH:
-            return None
+        if before.end < claim.start - PREVIOUS_REACH or text.find("\n\n", before.end, claim.start) >= 0:
+            return None  # too far, or a paragraph between: another story
+        if before.measure in PREVIOUS_SKIPPED:
+            continue
         if before.measure in PREVIOUS_MEASURES:
-            if text.find("\n\n", before.end, claim.start) >= 0:  # a paragraph between: another story
-                return None
             return replace(claim, measure=before.measure, unit=before.unit)
+        return None
     return None
 
 
