@@ -172,3 +172,39 @@ def test_a_toll_after_a_date_is_read_past_the_date():
     text = "Shelling killed 9 people, bringing the death toll since October 7 to 15,207."
     claims = extract_document(make_document("d", text.encode(), "t", {"published": "2024-03-01"}))["claims"]
     assert [(c["quote"], c["measure"], c["value"]) for c in claims] == [("9", "killed", 9.0), ("15,207", "killed", 15207.0)]
+
+
+def test_a_lazy_pattern_compiles_at_first_use_and_replaces_itself():
+    """Rule patterns compile when first used (a build over a few articles needs under half of
+    them); the compiled pattern then takes the pattern's place in every rule that holds it."""
+    import dataclasses
+    import re
+
+    from figures.claims import LazyPattern
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Holder:
+        pattern: object
+
+    lazy = LazyPattern(re, r"\d+ killed", re.IGNORECASE)
+    first, second = Holder(lazy), Holder(lazy)
+    lazy.bind(first, "pattern")
+    lazy.bind(second, "pattern")
+    assert first.pattern is lazy
+    assert first.pattern.match("12 KILLED").group() == "12 KILLED"
+    assert isinstance(first.pattern, re.Pattern) and second.pattern is first.pattern
+    late = Holder(lazy)
+    lazy.bind(late, "pattern")  # bound after compiling: replaced at once
+    assert late.pattern is first.pattern
+
+
+def test_compile_all_leaves_no_rule_pattern_uncompiled():
+    """extract.load_rules compiles everything before workers fork, so that they share it."""
+    from figures.claims import LazyPattern, compile_all, load_rules
+
+    compile_all()
+    rules = load_rules()
+    attributes = ("before", "after", "cue", "pattern", "starts", "requires")
+    left = [(rule.id, name) for rule in (*rules.rules, *rules.phrases) for name in attributes
+            if isinstance(getattr(rule, name, None), LazyPattern)]
+    assert left == []

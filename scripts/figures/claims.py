@@ -74,8 +74,8 @@ class MeasureRule:
     id: str
     measure: str | None
     unit: str | dict | None
-    before: re.Pattern | None
-    after: re.Pattern | None
+    before: re.Pattern | LazyPattern | None  # lazy until first used (LazyPattern)
+    after: re.Pattern | LazyPattern | None
     span_unit: bool
     kinds: tuple[str, ...]
     noun_phrase: bool
@@ -94,9 +94,9 @@ class PhraseRule:
     low: float | None  # the interval the words allow (None: unbounded), as for numbers
     high: float | None
     qualifier: str
-    cue: re.Pattern
-    pattern: re.Pattern
-    starts: re.Pattern | None  # None: the pattern begins at its cue; else the words it may begin
+    cue: re.Pattern | LazyPattern  # lazy until first used (LazyPattern)
+    pattern: re.Pattern | LazyPattern
+    starts: re.Pattern | LazyPattern | None  # None: the pattern begins at its cue; else the words it may begin
     # with, before the cue, and it must end with the cue's word
     ends: bool = False  # the pattern ends with its cue's word and is matched backwards from it
     headline: bool = False  # the pattern is matched over the document's headline alone
@@ -108,7 +108,7 @@ class PhraseRule:
     # `requires`: words the match must hold, searched (on the lowered text) between the window's
     # start and the cue's end before the pattern is tried. A backward match of a long subject
     # fails slowly; most windows lack the words it needs, and phrases share the answer.
-    requires: re.Pattern | None = None
+    requires: re.Pattern | LazyPattern | None = None
     requires_key: int = -1
 
 
@@ -205,7 +205,72 @@ def _cased(sources: Iterable[str], cased_names: dict[str, str],
     return cased, cased_names if cased else lower_names
 
 
-def _compile(source: str, names: dict[str, str], side: str, cased: bool = True) -> re.Pattern:
+class LazyPattern:
+    """A rule's pattern, compiled when first used. The rules are about 2 MB of regex source and
+    compiling all of it takes seconds per process, while a build over a few articles tries well
+    under half of it. On its first use the pattern compiles and puts the compiled pattern in
+    the attributes of the rules that hold it (`bind`), so that later uses call it directly.
+    Equal sources share one LazyPattern (`_LAZY`), as `re`'s cache shares compiled patterns.
+    `compile_all` compiles every one now: before forking workers, which then share them."""
+
+    __slots__ = ("pattern", "flags", "_engine", "_owners", "_compiled")
+
+    def __init__(self, engine, pattern: str, flags: int):
+        self._engine, self.pattern, self.flags = engine, pattern, flags
+        self._owners: list[tuple[object, str]] = []
+        self._compiled = None
+
+    def bind(self, owner: object, attribute: str) -> None:
+        """Let `owner.attribute` (this pattern) be replaced by the compiled pattern when it compiles."""
+        if self._compiled is None:
+            self._owners.append((owner, attribute))
+        else:
+            object.__setattr__(owner, attribute, self._compiled)
+
+    def compile(self):
+        if self._compiled is None:
+            self._compiled = self._engine.compile(self.pattern, self.flags)
+            for owner, attribute in self._owners:  # frozen dataclasses: set past their guard
+                object.__setattr__(owner, attribute, self._compiled)
+            self._owners.clear()
+        return self._compiled
+
+    def match(self, *args):
+        return self.compile().match(*args)
+
+    def search(self, *args):
+        return self.compile().search(*args)
+
+    def finditer(self, *args):
+        return self.compile().finditer(*args)
+
+
+_LAZY: dict[tuple[str, str, int], LazyPattern] = {}
+
+
+def _lazy(engine, pattern: str, flags: int) -> LazyPattern:
+    key = (engine.__name__, pattern, flags)
+    found = _LAZY.get(key)
+    if found is None:
+        found = _LAZY[key] = LazyPattern(engine, pattern, flags)
+    return found
+
+
+def _bind_patterns(owner: object, attributes: Iterable[str]) -> None:
+    for attribute in attributes:
+        value = getattr(owner, attribute)
+        if isinstance(value, LazyPattern):
+            value.bind(owner, attribute)
+
+
+def compile_all() -> None:
+    """Compile every rule pattern not compiled yet (see LazyPattern)."""
+    load_rules()
+    for pattern in list(_LAZY.values()):
+        pattern.compile()
+
+
+def _compile(source: str, names: dict[str, str], side: str, cased: bool = True) -> LazyPattern:
     expanded = _expand(source, names)
     flags = re.IGNORECASE if cased or _UPPER.search(_ESCAPES.sub("", expanded)) else 0
     if side == "after":
@@ -214,8 +279,8 @@ def _compile(source: str, names: dict[str, str], side: str, cased: bool = True) 
         # Matched backwards from the number's start (or a cue's end): a reverse match is
         # anchored where it begins, at the end of the window, so it is tried once, not at every
         # offset of the window as a search for "...$" would be.
-        return regex.compile(expanded.removesuffix("$"), flags | regex.REVERSE | regex.VERSION0)
-    return re.compile(expanded, flags)
+        return _lazy(regex, expanded.removesuffix("$"), flags | regex.REVERSE | regex.VERSION0)
+    return _lazy(re, expanded, flags)
 
 
 def _starts(phrase: dict, names: dict[str, str]) -> re.Pattern | None:
@@ -284,7 +349,7 @@ def _phrase(p: dict, cased_names: dict[str, str], lower_names: dict[str, str]) -
         low=_bound(p, "low"), high=_bound(p, "high"), qualifier=p.get("qualifier", "exact"),
         cue=cue, pattern=_compile(p["pattern"], names, "before" if p.get("anchor") == "end" else "phrase", cased),
         starts=starts, ends=p.get("anchor") == "end", headline=p.get("anchor") == "headline",
-        # re caches compiled patterns, so equal sources give the same object and the same key
+        # equal sources share a LazyPattern (_lazy), so they give the same object and the same key
         cue_key=id(cue), starts_key=-1 if starts is None else id(starts), cased=cased,
         requires=requires, requires_key=-1 if requires is None else id(requires))
 
@@ -319,6 +384,10 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
     lower_names.update(data.get("macros", {}))
     rules = tuple(_measure_rule(r, names, lower_names) for r in data["rules"])
     phrases = tuple(_phrase(p, names, lower_names) for p in data.get("phrases", []))
+    for rule in rules:
+        _bind_patterns(rule, ("before", "after"))
+    for phrase in phrases:
+        _bind_patterns(phrase, ("cue", "pattern", "starts", "requires"))
     cues = CueIndex.build([_cue_words(r.get("cue"), data) for r in data["rules"]],
                           [_cue_words(p["cue"], data) for p in data.get("phrases", [])])
     units = {

@@ -14,9 +14,10 @@ from .sentences import SentenceIndex
 
 
 def load_rules() -> None:
-    """Compile every rule file now (about a second) rather than at the first document: a process
-    that forks workers after this call shares the compiled rules with all of them."""
-    claim_rules.load_rules()
+    """Compile every rule file and every pattern now (a few seconds) rather than as documents
+    need them (claims.LazyPattern): a process that forks workers after this call shares the
+    compiled rules with all of them, instead of each worker compiling them again."""
+    claim_rules.compile_all()
     casualties.load_rules()
 
 
