@@ -208,3 +208,22 @@ def test_compile_all_leaves_no_rule_pattern_uncompiled():
     left = [(rule.id, name) for rule in (*rules.rules, *rules.phrases) for name in attributes
             if isinstance(getattr(rule, name, None), LazyPattern)]
     assert left == []
+
+
+def test_a_rule_pattern_that_does_not_compile_names_its_rule():
+    """Compiled at first use, a broken pattern in an edited rule file still says which rule it is."""
+    import dataclasses
+    import re
+
+    from figures.claims import LazyPattern
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Rule:
+        id: str
+        after: object
+
+    lazy = LazyPattern(re, r"(?:killed", 0)
+    rule = Rule("killed.broken", lazy)
+    lazy.bind(rule, "after")
+    with pytest.raises(ValueError, match=r"measures\.yaml: the pattern of killed\.broken\.after does not compile"):
+        rule.after.match("12 killed")

@@ -229,7 +229,12 @@ class LazyPattern:
 
     def compile(self):
         if self._compiled is None:
-            self._compiled = self._engine.compile(self.pattern, self.flags)
+            try:
+                self._compiled = self._engine.compile(self.pattern, self.flags)
+            except (re.error, regex.error) as exc:  # a rule file edited by hand: name the rules
+                rules = ", ".join(f"{getattr(owner, 'id', owner)}.{attribute}" for owner, attribute in self._owners)
+                raise ValueError(f"{RULES_PATH.name}: the pattern of {rules or 'a rule'} does not compile ({exc}); "
+                                 "fix its regex") from exc
             for owner, attribute in self._owners:  # frozen dataclasses: set past their guard
                 object.__setattr__(owner, attribute, self._compiled)
             self._owners.clear()
