@@ -759,8 +759,10 @@ def _as_previous(claim: Claim, earlier: list[Claim], text: str) -> Claim | None:
     (PREVIOUS), or None when there is none near. Plain counts and ages in between are details
     ("4,000 miners from 12 towns"); any other measure is what the figure refers to, and when that
     is no count of people ("fares rose to 12 dollars, up from 9") the figure is no claim."""
+    # the last paragraph break within reach before it (-1: none; one further back changes nothing)
+    paragraph = text.rfind("\n\n", max(0, claim.start - PREVIOUS_REACH - 2), claim.start)
     for before in reversed(earlier):
-        if before.end < claim.start - PREVIOUS_REACH or text.find("\n\n", before.end, claim.start) >= 0:
+        if before.end < claim.start - PREVIOUS_REACH or before.end <= paragraph:
             return None  # too far, or a paragraph between: another story
         if before.measure in PREVIOUS_SKIPPED:
             continue
