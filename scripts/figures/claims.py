@@ -146,6 +146,7 @@ class RuleSet:
     stopwords: frozenset[str]
     type_of: tuple[str, ...]
     totals: frozenset[str]  # ids of the rules whose count is a running total
+    field_line: re.Pattern  # the line breaks before a field's line (macro field_line): a count's words stop there
 
 
 def _lexicons(data: dict, path: Path) -> dict[str, list[str]]:
@@ -403,7 +404,8 @@ def load_rules(path: Path = RULES_PATH) -> RuleSet:
     return RuleSet(rules, {kind: _dispatch(rules, kind) for kind in kinds}, phrases, cues, units,
                    frozenset(w.lower() for w in data["lexicons"].get("stopword", [])),
                    tuple(data["lexicons"].get("type_of", [])),
-                   frozenset(rule.id for rule in rules if rule.total))
+                   frozenset(rule.id for rule in rules if rule.total),
+                   re.compile(_expand("{field_line}", names)))
 
 
 def reads_total(rule: str) -> bool:
@@ -733,18 +735,6 @@ def _reach(pos: int, lo: int, size: int, top: Headline | None) -> tuple[int, int
     return (lo, top.end) if pos < top.end else (max(lo, top.newline), size)
 
 
-# A line of a note, log or report that is a field: a label of a few words and a colon or a spaced
-# dash ("Bodies recovered: 9", "- Persons detained - 14"), or a table's row, a label and a bar
-# ("Injured (guards and inmates) | 27", "Recaptured / arrested so far | 187", "Injured, hospitalised
-# | 27", "Deaths (pandal collapse, 18 April) | 6"). A count's words never
-# run on into it: "Survivors: 31" over "Bodies recovered: 9" counts no dead, nor "Released: 22" over
-# "Killed: 2", nor "Still at large | 225" over "Inmates killed during escape | 6". The line breaks
-# before such lines are found once per document (prose has none, and then no number pays for them).
-_FIELD_BREAK = re.compile(r"\n(?=[^\S\n]*(?:[-–•·*▪►]+[^\S\n]*)?[^\W\d_][\w'’./-]*"
-                          r"(?:,?(?:[^\S\n]+(?:/[^\S\n]+)?|[^\S\n]*/[^\S\n]*)(?:\([^()\n]{1,40}\)|[^\W_][\w'’./-]*)){0,5}?"
-                          r"[^\S\n]*(?::(?!\S)|[^\S\n][—–-]{1,2}[^\S\n]|\|))")
-
-
 def _line_end(text: str, end: int, hi: int, breaks: list[int]) -> int:
     """Where the words after a number at text[..end] may stop being read: the line break after it
     when the next line is a field (one of `breaks`), else `hi`."""
@@ -780,7 +770,7 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
     hits = rules.cues.scan(lower, start)
     top, size = headline(text, start), len(text)
     claims: list[Claim] = []
-    breaks = [m.start() for m in _FIELD_BREAK.finditer(text, start)]
+    breaks = [m.start() for m in rules.field_line.finditer(text, start)]
     for number in find_numbers(text, apart=excluded.spans):
         if number.start < start or excluded.overlaps(number.start, number.end):
             continue
