@@ -374,7 +374,7 @@ def _measure_rule(r: dict, cased_names: dict[str, str], lower_names: dict[str, s
         after=_compile(r["after"], names, "after", cased) if "after" in r else None,
         span_unit=r.get("span") == "unit", kinds=tuple(r.get("numbers", ["cardinal"])),
         noun_phrase=bool(r.get("noun_phrase")),
-        number=re.compile(r["number"]) if "number" in r else None, cue_side=_cue_side(r), cased=cased,
+        number=re.compile(_expand(r["number"], cased_names)) if "number" in r else None, cue_side=_cue_side(r), cased=cased,
         total=bool(r.get("total")),
     )
 
