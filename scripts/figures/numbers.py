@@ -317,7 +317,8 @@ _WORDS_PAT = (
     r"\b(?:(?P<wpre>an?|half(?:(?:\s+|-)an?)?)(?:\s+|-)(?=(?:" + _SCALE_ALT + r")\b))?"
     r"(?:" + _WORD_ALT + r")\b(?:" + _SEP + r"(?:" + _WORD_ALT + r")\b)*"
 )
-_VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>"
+# "several hundred", and "a few hundred thousand": hundreds of a larger scale word.
+_VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>(?:hundred\s+)?"
            + trie_regex(_WORD_SCALES) + r")\b")
 # Phrases that name a number ("a couple of", "a score of"), one master group each.
 _PHRASE_BY_GROUP = {f"ph{i}": r for i, r in enumerate(r for r in _R["word_rules"] if "phrase" in r)}
@@ -760,7 +761,9 @@ def _handle(m: re.Match, text: str, cores: list, excluded: list | None) -> None:
         cores.extend(_parse_words(m, text))
     elif g == "vqmul":
         v = _VQ_MULT[" ".join(m.group("vq").lower().split())]
-        f, mid = _WORD_SCALES[m.group("vqm").lower()]
+        scales = [_WORD_SCALES[w] for w in m.group("vqm").lower().split()]
+        f = math.prod(s[0] for s in scales)
+        mid = "+".join(s[1] for s in scales)
         cores.append(_vague_core(m.start(), m.end(), v, v["id"] + "+" + mid, f))
     elif g in _PHRASE_BY_GROUP:
         r = _PHRASE_BY_GROUP[g]
