@@ -228,6 +228,8 @@ def _year_like(c: _Core) -> bool:
 _CONNECTOR_RE = re.compile(r"(?:(?P<dash>\s*[-‐‑–—]\s*)|\s+(?P<word>to|or|and)\s+)\Z", re.IGNORECASE)
 _BETWEEN_RE = re.compile(r"(?<![\w])between\s+\Z", re.IGNORECASE)
 _FROM_RE = re.compile(r"(?<![\w])from\s+\Z", re.IGNORECASE)
+_CHANGE_FROM_RE = re.compile(r"\b(?:" + trie_regex(_RANGE_RULES["range.from_to"]["change_words"])
+                             + r")\b(?:\s+[\w'’-]+){0,4}?\s+from\s+\Z", re.IGNORECASE)
 
 # Exclusions -------------------------------------------------------------------------------
 _labels = sorted({lbl.rstrip(".").lower() for lbl in _R["labels"]})
@@ -1150,6 +1152,8 @@ def _try_range(text: str, a: _Core, b: _Core, gap: str, floor: int) -> _Core | N
             start = bm.start()
         elif word == "to":
             fm = _FROM_RE.search(text, lo_pos, a.start)
+            if fm is not None and _CHANGE_FROM_RE.search(text, max(floor, fm.start() - 60), a.start):
+                return None                # "rose from 20 to 35": a change, two numbers
             if fm is not None:
                 rid = "range.from_to"
                 start = fm.start()
