@@ -146,7 +146,8 @@ class RuleSet:
     stopwords: frozenset[str]
     type_of: tuple[str, ...]
     totals: frozenset[str]  # ids of the rules whose count is a running total
-    field_line: re.Pattern  # the line breaks before a field's line (macro field_line): a count's words stop there
+    field_line: re.Pattern  # the line breaks before a field's line or after a field's figure (macro
+                            # field_line, group value_end): a count's words stop there
 
 
 def _lexicons(data: dict, path: Path) -> dict[str, list[str]]:
@@ -770,7 +771,8 @@ def extract_claims(text: str, start: int = 0, exclude: Iterable[tuple[int, int]]
     hits = rules.cues.scan(lower, start)
     top, size = headline(text, start), len(text)
     claims: list[Claim] = []
-    breaks = [m.start() for m in rules.field_line.finditer(text, start)]
+    breaks = [m.start("value_end") if m.group("value_end") else m.start()
+              for m in rules.field_line.finditer(text, start)]
     for number in find_numbers(text, apart=excluded.spans):
         if number.start < start or excluded.overlaps(number.start, number.end):
             continue
