@@ -738,7 +738,7 @@ def _reach(pos: int, lo: int, size: int, top: Headline | None) -> tuple[int, int
 
 def _line_end(text: str, end: int, hi: int, breaks: list[int]) -> int:
     """Where the words after a number at text[..end] may stop being read: the line break after it
-    when the next line is a field (one of `breaks`), else `hi`."""
+    when the next line is a field or the number ends a field's line (one of `breaks`), else `hi`."""
     index = bisect.bisect_left(breaks, end)
     if index < len(breaks) and breaks[index] < min(hi, end + WINDOW) and text.find("\n", end, breaks[index]) < 0:
         return breaks[index]

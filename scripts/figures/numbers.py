@@ -320,8 +320,9 @@ _WORDS_PAT = (
     r"(?:" + _WORD_ALT + r")\b(?:" + _SEP + r"(?:" + _WORD_ALT + r")\b)*"
 )
 # "several hundred", and "a few hundred thousand": hundreds of a larger scale word.
-_VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>(?:hundred\s+)?"
-           + trie_regex(_WORD_SCALES) + r")\b")
+_HUNDRED_ALT = trie_regex(w for w, (factor, _) in _WORD_SCALES.items() if factor == 100)
+_VQ_PAT = (r"\b(?P<vq>" + "|".join(_phrase_re(p) for p in _VQ_MULT) + r")\s+(?P<vqm>(?:(?:"
+           + _HUNDRED_ALT + r")\s+)?" + trie_regex(_WORD_SCALES) + r")\b")
 # Phrases that name a number ("a couple of", "a score of"), one master group each.
 _PHRASE_BY_GROUP = {f"ph{i}": r for i, r in enumerate(r for r in _R["word_rules"] if "phrase" in r)}
 _NUMBER_AHEAD = r"(?!\s+(?:[0-9]|(?:" + _WORD_ALT + r")\b))"
@@ -1152,13 +1153,13 @@ def _try_range(text: str, a: _Core, b: _Core, gap: str, floor: int) -> _Core | N
             start = bm.start()
         elif word == "to":
             fm = _FROM_RE.search(text, lo_pos, a.start)
-            if fm is not None and _CHANGE_FROM_RE.search(text, max(floor, fm.start() - 60), a.start):
+            if fm is None:
+                rid = "range.to"
+            elif _CHANGE_FROM_RE.search(text, max(floor, fm.start() - 60), a.start):
                 return None                # "rose from 20 to 35": a change, two numbers
-            if fm is not None:
+            else:
                 rid = "range.from_to"
                 start = fm.start()
-            else:
-                rid = "range.to"
         else:
             rid = "range.or"
     low, high = a.value, b.value
