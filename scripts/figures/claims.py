@@ -83,6 +83,7 @@ class MeasureRule:
     cue_side: str | None  # "before"/"after": tried only if the cue index finds a cue word there
     cased: bool = False  # a pattern needs the text as written ((?-i:...)): match on it, not the lowered text
     total: bool = False  # the count is a running total ("the death toll rose to 30"): see casualties
+    bare: bool = False  # applies only to a number with no qualifier before it ("12", not "at least 12")
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +377,7 @@ def _measure_rule(r: dict, cased_names: dict[str, str], lower_names: dict[str, s
         span_unit=r.get("span") == "unit", kinds=tuple(r.get("numbers", ["cardinal"])),
         noun_phrase=bool(r.get("noun_phrase")),
         number=re.compile(_expand(r["number"], cased_names)) if "number" in r else None, cue_side=_cue_side(r), cased=cased,
-        total=bool(r.get("total")),
+        total=bool(r.get("total")), bare=bool(r.get("bare")),
     )
 
 
@@ -487,6 +488,8 @@ def _apply(rule: MeasureRule, number: NumberSpan, text: str, lower: str, lo: int
     """The rule's claim on `number`, its patterns reading no further than text[lo:hi]."""
     before = after = None
     if rule.number is not None and not rule.number.match(text, number.number_start, number.number_end):
+        return None
+    if rule.bare and number.start != number.number_start:
         return None
     source = text if rule.cased else lower
     if rule.before is not None:
